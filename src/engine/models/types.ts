@@ -13,6 +13,8 @@ export interface ExplainableModel {
   readonly outputSize: number;
   /** Class labels, when the model or its manifest names them. */
   readonly labels?: string[];
+  /** Names of the input features (tabular models), from the manifest; they select CSV columns. */
+  readonly featureNames?: string[];
   predict(x: tf.Tensor): tf.Tensor2D;
   dispose(): void;
 }

@@ -1,0 +1,53 @@
+// Readable (non-JSON) CLI output.
+import type { Explanation, ModelSummary } from '../shared/types';
+
+const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
+const shape = (s: (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
+
+function bar(score: number, max: number, width = 20): string {
+  const n = max > 0 ? Math.round((Math.abs(score) / max) * width) : 0;
+  return (score >= 0 ? '+' : '-').repeat(n).padEnd(width);
+}
+
+export function formatSummary(s: ModelSummary): string {
+  const lines = [
+    `model:      ${s.path}`,
+    `format:     ${s.format}`,
+    `parameters: ${s.parameterCount.toLocaleString('en-US')}`,
+    ...s.inputs.map((t) => `input:      ${t.name} ${shape(t.shape)} ${t.dtype}`),
+    ...s.outputs.map((t) => `output:     ${t.name} ${shape(t.shape)} ${t.dtype}`),
+    `layers (${s.layers.length}):`,
+    ...s.layers.map((l) => `  ${l.name.padEnd(32)} ${l.type.padEnd(22)} ${l.outputShape ? shape(l.outputShape) : ''}`.trimEnd()),
+  ];
+  return lines.join('\n');
+}
+
+export function formatExplanation(e: Explanation, top = 20): string {
+  const label = (i: number) => e.prediction.labels?.[i] ?? String(i);
+  const lines = [
+    `model:      ${e.model.path} (${e.model.format})`,
+    `input:      ${e.input.source}${e.input.row !== undefined ? ` row ${e.input.row}` : ''} ${shape(e.input.shape)}`,
+    `method:     ${e.method.id} ${JSON.stringify(e.method.options)}`,
+    `backend:    ${e.backend}   load ${e.timings.loadMs.toFixed(0)} ms, attribute ${e.timings.attributeMs.toFixed(0)} ms`,
+    `prediction: ${label(e.prediction.index)} (${e.prediction.scores.map((s, i) => `${label(i)}=${fmt(s)}`).join(', ')})`,
+    `target:     ${label(e.target.index)} (index ${e.target.index})`,
+    `checks:     ${Object.entries(e.checks).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ')}`,
+    '',
+  ];
+  if (e.features.length) {
+    const sorted = [...e.features].sort((a, b) => Math.abs(b.score) - Math.abs(a.score)).slice(0, top);
+    const max = Math.max(...sorted.map((f) => Math.abs(f.score)));
+    const w = Math.max(7, ...sorted.map((f) => f.name.length));
+    lines.push(`${'feature'.padEnd(w)}  ${'value'.padStart(12)}  ${'score'.padStart(11)}`);
+    for (const f of sorted) {
+      lines.push(`${f.name.padEnd(w)}  ${String(f.value ?? '').padStart(12)}  ${fmt(f.score).padStart(11)}  ${bar(f.score, max)}`);
+    }
+    if (e.features.length > top) lines.push(`… ${e.features.length - top} more (use --json for all)`);
+  } else {
+    const v = e.attributions.values;
+    const order = v.map((_, i) => i).sort((a, b) => Math.abs(v[b]) - Math.abs(v[a])).slice(0, 10);
+    lines.push(`attributions ${shape(e.attributions.shape)}: sum ${fmt(v.reduce((a, b) => a + b, 0))}, min ${fmt(Math.min(...v))}, max ${fmt(Math.max(...v))}`);
+    lines.push('largest |score| at flat index: ' + order.map((i) => `${i}=${fmt(v[i])}`).join(', '));
+  }
+  return lines.join('\n');
+}
