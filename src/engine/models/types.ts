@@ -16,5 +16,33 @@ export interface ExplainableModel {
   /** Names of the input features (tabular models), from the manifest; they select CSV columns. */
   readonly featureNames?: string[];
   predict(x: tf.Tensor): tf.Tensor2D;
+  /**
+   * Intermediate tensors that layer methods (Grad-CAM, layer IG, LRP, attention) can read, in topological order.
+   * Shapes exclude the batch dimension. Absent when the model cannot expose them.
+   */
+  readonly intermediates?: IntermediateInfo[];
+  /**
+   * Forward pass that also returns named intermediates (`capture`) and can substitute them (`replace`), so that the
+   * output is differentiable w.r.t. a replaced intermediate: grad(a => run(x, {replace: {L: a}}).output)(A).
+   */
+  run?(x: tf.Tensor, options: RunOptions): { output: tf.Tensor2D; captured: Record<string, tf.Tensor> };
+  /**
+   * A fast forward-only path (e.g. onnxruntime) for perturbation methods and batch prediction. Same contract as
+   * predict but not differentiable. Methods use it when present.
+   */
+  predictFast?(x: tf.Tensor): Promise<tf.Tensor2D>;
   dispose(): void;
+}
+
+export interface IntermediateInfo {
+  name: string;
+  /** Layer class or op type. */
+  type: string;
+  /** Without the batch dimension; null where unknown. */
+  shape: (number | null)[];
+}
+
+export interface RunOptions {
+  capture?: string[];
+  replace?: Record<string, tf.Tensor>;
 }

@@ -19,8 +19,15 @@ export class EngineServer {
 
   constructor(private readonly send: (message: EngineMessage) => void) {}
 
+  /** A backend that is not available here (e.g. tensorflow not installed) falls back to auto, with a warning. */
   async start(backend: BackendChoice): Promise<void> {
-    const name = await initBackend(backend);
+    let name;
+    try {
+      name = await initBackend(backend);
+    } catch (e) {
+      this.send({ type: 'log', level: 'warn', message: `${(e as Error).message}; using the automatic choice instead` });
+      name = await initBackend('auto');
+    }
     this.send({ type: 'ready', backend: name });
   }
 

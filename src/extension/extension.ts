@@ -1,0 +1,39 @@
+// Activation: wires the output channel, the (lazily started) engine, the status bar, the commands and the panel
+// serializer. Nothing here starts the engine; the first command that needs it does.
+import * as vscode from 'vscode';
+import { registerExplainModel } from './commands/explainModel';
+import { registerSelectBackend } from './commands/selectBackend';
+import { registerShowLog } from './commands/showLog';
+import { EngineService } from './engineService';
+import { LastChoices } from './lastChoices';
+import { createLog } from './output';
+import { EXPLANATION_VIEW_TYPE, ExplanationPanel } from './panels/explanationPanel';
+import { reportError } from './reportError';
+import { StatusBar } from './statusBar';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = createLog();
+  const engine = new EngineService(context.asAbsolutePath('dist/engine.js'), log);
+  const statusBar = new StatusBar(engine);
+  const panel = { extensionUri: context.extensionUri, log };
+
+  context.subscriptions.push(
+    log,
+    engine,
+    statusBar,
+    registerExplainModel({ engine, lastChoices: new LastChoices(context.workspaceState), statusBar, log, panel }),
+    registerSelectBackend(engine, log),
+    registerShowLog(log),
+    vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, ExplanationPanel.serializer(panel)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('attributionLens.backend')) return;
+      statusBar.update();
+      // A running engine follows a backend edited in settings; a new one reads it when it starts.
+      engine.applyConfiguredBackend().catch((err) => reportError(log, err, 'attributionLens.backend'));
+    }),
+  );
+}
+
+export function deactivate(): void {
+  // The engine process is stopped by EngineService.dispose through context.subscriptions.
+}
