@@ -1,0 +1,127 @@
+// Wraps a loaded tfjs network as an ExplainableModel: one input, one output, scores shaped [B, K],
+// labels and feature names from the manifest, and a summary of the model.
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSummary, TensorInfo } from '../../shared/types';
+import { EngineError } from '../errors';
+import { resolveInputShape } from './inputShape';
+import type { LensManifest } from './manifest';
+import type { ModelFiles } from './modelFiles';
+import type { NetworkTensor, TfjsNetwork } from './network';
+import { translateTfjsError } from './tfjsErrors';
+import type { ExplainableModel } from './types';
+
+const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const show = (shape: readonly (number | string | null)[]) => `[${shape.join(', ')}]`;
+
+function requireOne(tensors: NetworkTensor[], what: 'input' | 'output', file: string): NetworkTensor {
+  if (tensors.length === 1) return tensors[0];
+  const names = tensors.map((t) => `'${t.name}'`).join(', ');
+  throw new EngineError(
+    'UNSUPPORTED',
+    tensors.length === 0 ? `the model has no ${what}s` : `models with ${tensors.length} ${what}s (${names}) are not supported yet; only one ${what}`,
+    file,
+  );
+}
+
+/**
+ * Output scores per example and the output's shape and dtype: declared ones when fully known, else measured by one
+ * run on zeros (graph models rarely declare their outputs).
+ */
+function measureOutput(
+  output: NetworkTensor,
+  alwaysProbe: boolean,
+  probe: () => { shape: number[]; dtype: string },
+): { size: number; shape: (number | null)[]; dtype: string } {
+  const declared = output.shape;
+  if (!alwaysProbe && declared && declared.length > 0 && declared.slice(1).every((d) => d !== null) && output.dtype) {
+    return { size: product(declared.slice(1) as number[]), shape: declared, dtype: output.dtype };
+  }
+  const measured = probe();
+  const dtype = output.dtype ?? measured.dtype;
+  if (measured.shape.length === 0) return { size: 1, shape: [], dtype };
+  // The first dimension is the batch: the probe's 1 says nothing about other batch sizes.
+  return { size: product(measured.shape.slice(1)), shape: declared ?? [null, ...measured.shape.slice(1)], dtype };
+}
+
+function checkManifestSizes(manifest: LensManifest | undefined, outputSize: number, inputSize: number): void {
+  if (!manifest) return;
+  if (manifest.labels && manifest.labels.length !== outputSize) {
+    throw new EngineError('MODEL_INVALID', `has ${manifest.labels.length} labels but the model has ${outputSize} outputs`, manifest.path);
+  }
+  if (manifest.featureNames && manifest.featureNames.length !== inputSize) {
+    throw new EngineError(
+      'MODEL_INVALID',
+      `has ${manifest.featureNames.length} featureNames but the model input has ${inputSize} values`,
+      manifest.path,
+    );
+  }
+}
+
+export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, manifest?: LensManifest): ExplainableModel {
+  const file = files.path;
+  const input = requireOne(network.inputs, 'input', file);
+  const output = requireOne(network.outputs, 'output', file);
+  const resolved = resolveInputShape(input, file, manifest);
+  const inputShape = resolved.shape;
+
+  // A model whose batch is fixed at 1 runs example by example; concat keeps the result differentiable.
+  const run = (x: tf.Tensor): tf.Tensor => {
+    const batch = x.shape[0];
+    if (!resolved.batchOfOne || batch === 1) return network.forward(x);
+    return tf.concat(tf.split(x, batch, 0).map((xi) => network.forward(xi).reshape([1, -1])), 0);
+  };
+
+  const inputDtype = (input.dtype ?? 'float32') as tf.DataType;
+  const measured = measureOutput(output, network.format === 'tfjs-graph', () => {
+    try {
+      return tf.tidy(() => {
+        const y = run(tf.zeros([1, ...inputShape], inputDtype));
+        return { shape: y.shape, dtype: y.dtype };
+      });
+    } catch (e) {
+      throw translateTfjsError(e, file, `the model fails on an input of shape ${show([1, ...inputShape])}`);
+    }
+  });
+  const outputSize = measured.size;
+  checkManifestSizes(manifest, outputSize, product(inputShape));
+
+  const summary: ModelSummary = {
+    path: file,
+    format: network.format,
+    inputs: [{ name: input.name, shape: input.shape ?? [null, ...inputShape], dtype: inputDtype } satisfies TensorInfo],
+    outputs: [{ name: output.name, shape: measured.shape, dtype: measured.dtype } satisfies TensorInfo],
+    layers: network.layers,
+    parameterCount: network.parameterCount,
+    hash: files.hash,
+  };
+
+  let disposed = false;
+  return {
+    summary,
+    inputShape,
+    outputSize,
+    labels: manifest?.labels,
+    featureNames: manifest?.featureNames,
+    predict(x: tf.Tensor): tf.Tensor2D {
+      if (disposed) throw new EngineError('INTERNAL', 'model was disposed', file);
+      const fits = x.rank === inputShape.length + 1 && inputShape.every((d, i) => x.shape[i + 1] === d);
+      if (!fits) {
+        throw new EngineError('INPUT_INVALID', `input has shape ${show(x.shape)} but the model takes ${show(['batch', ...inputShape])}`, file);
+      }
+      return tf.tidy(() => {
+        const y = run(x);
+        const batch = x.shape[0];
+        if (y.size !== batch * outputSize) {
+          throw new EngineError('MODEL_INVALID', `model output has shape ${show(y.shape)}; expected ${outputSize} values per example`, file);
+        }
+        const scores = y.reshape([batch, outputSize]) as tf.Tensor2D;
+        return scores.dtype === 'float32' ? scores : tf.cast(scores, 'float32');
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      network.dispose();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { LayerInfo, ModelFormat } from '../../shared/types';
+
+/** A model input or output as tfjs describes it; `shape` is undefined when the model does not declare it. */
+export interface NetworkTensor {
+  name: string;
+  shape?: (number | null)[];
+  /** Undefined when the model does not declare it (graph outputs). */
+  dtype?: string;
+}
+
+/** What the layers and graph loaders hand to the ExplainableModel builder: one tfjs model, format-neutral. */
+export interface TfjsNetwork {
+  format: ModelFormat;
+  inputs: NetworkTensor[];
+  outputs: NetworkTensor[];
+  layers: LayerInfo[];
+  parameterCount: number;
+  /** Differentiable forward pass of the single input to the single output (tfjs ops only). */
+  forward(x: tf.Tensor): tf.Tensor;
+  dispose(): void;
+}
