@@ -14,7 +14,20 @@ export type MethodId =
   | 'vargrad'
   | 'gradient-shap'
   | 'occlusion'
-  | 'feature-ablation';
+  | 'feature-ablation'
+  // Image and layer methods (Images issue)
+  | 'grad-cam'
+  | 'guided-grad-cam'
+  | 'guided-backprop'
+  | 'deconvnet'
+  | 'rise'
+  | 'sobol'
+  | 'lime'
+  | 'kernel-shap'
+  | 'extremal-perturbation'
+  // Layer attributions (Text issue: token attributions at the embedding output)
+  | 'layer-integrated-gradients'
+  | 'layer-gradient-x-activation';
 
 export type MethodKind = 'gradient' | 'perturbation' | 'relevance' | 'attention';
 

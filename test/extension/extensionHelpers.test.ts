@@ -7,12 +7,12 @@ import { describeError } from '../../src/extension/userErrors';
 import { EngineRequestError } from '../../src/engine/process/client';
 import type { MethodId } from '../../src/shared/types';
 
-test('the method catalog lists each of the 9 methods once, with a description', () => {
-  const all: Record<MethodId, true> = {
-    saliency: true, 'input-x-gradient': true, 'integrated-gradients': true, smoothgrad: true, 'smoothgrad-sq': true,
-    vargrad: true, 'gradient-shap': true, occlusion: true, 'feature-ablation': true,
-  };
-  assert.deepEqual([...METHOD_IDS].sort(), Object.keys(all).sort());
+test('the method catalog lists each of the 9 input-level methods once, with a description', () => {
+  const all: MethodId[] = [
+    'saliency', 'input-x-gradient', 'integrated-gradients', 'smoothgrad', 'smoothgrad-sq',
+    'vargrad', 'gradient-shap', 'occlusion', 'feature-ablation',
+  ];
+  assert.deepEqual([...METHOD_IDS].sort(), [...all].sort());
   for (const m of METHODS) assert.ok(m.description.length > 20 && !m.description.includes('\n'), m.id);
   assert.ok(isMethodId('occlusion'));
   assert.ok(!isMethodId('lime'));
