@@ -17,7 +17,7 @@ export async function inBatches(
   total: number,
   ctx: RunContext,
   fill: FillRow,
-  evaluate: (xs: tf.Tensor) => tf.Tensor,
+  evaluate: (xs: tf.Tensor) => tf.Tensor | Promise<tf.Tensor>,
   consume: (start: number, count: number, values: Float32Array, rows: Float32Array) => void,
 ): Promise<void> {
   const size = sizeOf(model.inputShape);
@@ -30,7 +30,7 @@ export async function inBatches(
     const xs = tf.tensor(rows, [count, ...model.inputShape], 'float32');
     let out: tf.Tensor | undefined;
     try {
-      out = evaluate(xs);
+      out = await evaluate(xs);
       const values = (await out.data()) as Float32Array;
       consume(start, count, values, rows);
     } finally {

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { ModelSummary } from '../../shared/types';
 import { EngineError } from '../errors';
+import { loadOnnxModel, readOnnxSummary } from './onnx';
 import { loadTfjsModel } from './tfjsLoader';
 import type { ExplainableModel } from './types';
 
@@ -50,12 +51,15 @@ export async function resolveModelPath(path: string): Promise<{ path: string; ki
 
 export async function loadModel(path: string): Promise<ExplainableModel> {
   const target = await resolveModelPath(path);
-  if (target.kind === 'onnx') throw new EngineError('UNSUPPORTED', 'ONNX support is not available yet', target.path);
+  if (target.kind === 'onnx') return loadOnnxModel(target.path);
   return loadTfjsModel(target.path);
 }
 
 /** Loads the model to describe it (shapes, layers, parameters, hash), then releases it. */
 export async function readModelSummary(path: string): Promise<ModelSummary> {
+  const target = await resolveModelPath(path);
+  // ONNX models are described from the parsed graph alone: no tensors, no ONNX Runtime session.
+  if (target.kind === 'onnx') return readOnnxSummary(target.path);
   const model = await loadModel(path);
   try {
     return model.summary;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadModel, resolveModelPath } from './index';
 import { manifestCandidates } from './manifest';
 import { bytesOf, hashModelFiles, listModelFiles } from './modelFiles';
+import { hashOnnxFiles, listOnnxFiles } from './onnx';
 import type { ExplainableModel } from './types';
 
 /**
@@ -31,6 +32,11 @@ async function stampOf(path: string): Promise<string> {
     return 'absent';
   }
 }
+
+const isOnnx = (path: string) => path.toLowerCase().endsWith('.onnx');
+/** The files a model consists of; an ONNX model's external data files count too. */
+const filesOf = (path: string) => (isOnnx(path) ? listOnnxFiles(path) : listModelFiles(path));
+const hashOf = (path: string) => (isOnnx(path) ? hashOnnxFiles(path) : hashModelFiles(path));
 
 const mtimeOf = (stamp: string) => (stamp === 'absent' ? -Infinity : Number(stamp.split(':')[2]));
 
@@ -90,7 +96,7 @@ export class ModelRegistry {
     const startedAt = Date.now();
     const manifestHash = await hashManifest(key);
     const model = await this.load(key);
-    const files = [...(await listModelFiles(key)), ...manifestCandidates(key)];
+    const files = [...(await filesOf(key)), ...manifestCandidates(key)];
     this.entries.set(key, { model, files, stamps: await Promise.all(files.map(stampOf)), confirmedAt: startedAt, manifestHash });
     return model;
   }
@@ -101,9 +107,9 @@ export class ModelRegistry {
     const same = stamps.every((s, i) => s === entry.stamps[i]);
     if (same && stamps.every((s) => mtimeOf(s) < entry.confirmedAt - RACY_MS)) return true;
     // Stamps moved, or are too recent to prove anything: compare contents.
-    const hash = await hashModelFiles(key).catch(() => undefined);
+    const hash = await hashOf(key).catch(() => undefined);
     if (hash !== entry.model.summary.hash || (await hashManifest(key)) !== entry.manifestHash) return false;
-    const files = [...(await listModelFiles(key)), ...manifestCandidates(key)];
+    const files = [...(await filesOf(key)), ...manifestCandidates(key)];
     Object.assign(entry, { files, stamps: await Promise.all(files.map(stampOf)), confirmedAt: checkedAt });
     return true;
   }

@@ -142,7 +142,8 @@ test('a shard over 2 GiB and a model.json over 512 MiB are refused from their si
 test('other model formats get a pointed message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lens-formats-'));
   for (const name of ['net.onnx', 'net.h5', 'notes.txt']) writeFileSync(join(dir, name), 'x');
-  await rejectsWith(loadModel(join(dir, 'net.onnx')), 'UNSUPPORTED', ['net.onnx', 'ONNX support is not available yet']);
+  // .onnx goes to the ONNX loader, which refuses a file that is not one (test/unit/onnx/fuzz.test.ts has the rest).
+  await rejectsWith(loadModel(join(dir, 'net.onnx')), 'MODEL_INVALID', ['net.onnx', 'not a readable ONNX model']);
   await rejectsWith(loadModel(join(dir, 'net.h5')), 'UNSUPPORTED', ['net.h5', 'tensorflowjs_converter']);
   await rejectsWith(loadModel(join(dir, 'notes.txt')), 'MODEL_INVALID', ['notes.txt', 'expected a TF.js model.json or an .onnx file']);
 });
