@@ -34,6 +34,7 @@ export function formatExplanation(e: Explanation, top = 20): string {
     `checks:     ${Object.entries(e.checks).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ')}`,
     '',
   ];
+  for (const note of e.notes ?? []) lines.splice(lines.length - 1, 0, `note:       ${note}`);
   if (e.features.length) {
     const sorted = [...e.features].sort((a, b) => Math.abs(b.score) - Math.abs(a.score)).slice(0, top);
     const max = Math.max(...sorted.map((f) => Math.abs(f.score)));
@@ -46,7 +47,10 @@ export function formatExplanation(e: Explanation, top = 20): string {
   } else {
     const v = e.attributions.values;
     const order = v.map((_, i) => i).sort((a, b) => Math.abs(v[b]) - Math.abs(v[a])).slice(0, 10);
-    lines.push(`attributions ${shape(e.attributions.shape)}: sum ${fmt(v.reduce((a, b) => a + b, 0))}, min ${fmt(Math.min(...v))}, max ${fmt(Math.max(...v))}`);
+    // reduce, not Math.min(...v): spreading an image's 150k values overflows the call stack.
+    const min = v.reduce((a, b) => Math.min(a, b), Infinity);
+    const max = v.reduce((a, b) => Math.max(a, b), -Infinity);
+    lines.push(`attributions ${shape(e.attributions.shape)}: sum ${fmt(v.reduce((a, b) => a + b, 0))}, min ${fmt(min)}, max ${fmt(max)}`);
     lines.push('largest |score| at flat index: ' + order.map((i) => `${i}=${fmt(v[i])}`).join(', '));
   }
   return lines.join('\n');

@@ -5,7 +5,9 @@ import { currentBackend } from './backend';
 import { CancelledError, EngineError } from './errors';
 import { getMethod } from './methods/registry';
 import type { PreparedInput, RunContext } from './methods/types';
+import { imageExplanation, prepareImageFile } from './modalities/image';
 import { prepareData, type PreparedData } from './modalities/tabular';
+import { prepareTextInput } from './modalities/text/textInput';
 import type { ExplainableModel } from './models/types';
 
 export interface ModelSource {
@@ -88,19 +90,35 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
   const model = await models.get(request.modelPath);
   const loadMs = performance.now() - t0;
 
-  const data = prepareData(request.input, { inputShape: model.inputShape, featureNames: model.featureNames });
-  const options: MethodOptions = method.resolveOptions({ ...(request.options ?? {}) }, model);
+  const image = request.input.kind === 'image-file' ? await prepareImageFile(request.input.path, model.inputShape, model.summary.path) : undefined;
+  // Text models: tokens with spans, pad/mask baselines, text defaults (embedding layer, token groups), a result cache.
+  const text = image ? undefined : await prepareTextInput(request.input, model, method.id);
+  const data: PreparedData = image
+    ? { values: Array.from(image.values), shape: image.shape, source: image.source }
+    : text
+      ? text.data
+      : prepareData(request.input, { inputShape: model.inputShape, featureNames: model.featureNames });
+  // Image methods need to know where the channels are; the image input knows.
+  const requested: MethodOptions = {
+    ...(text ? text.defaults(method.id, request.options ?? {}) : {}),
+    ...(request.options ?? {}),
+    ...(image && request.options?.layout === undefined ? { layout: image.spec.layout } : {}),
+  };
+  const options: MethodOptions = method.resolveOptions(requested, model);
+  const cached = text?.cached(method.id, options, request.target, loadMs);
+  if (cached) return cached;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EngineError('OPTION_INVALID', 'batch size must be a positive integer');
 
   const shape = [1, ...model.inputShape];
   const prepared: PreparedInput = {
     x: tf.tensor(data.values, shape),
-    baseline: tf.tensor(baselineValues(options.baseline, data), shape),
+    baseline: tf.tensor(text ? text.baseline(options.baseline) : baselineValues(options.baseline, data), shape),
     baselineSet: data.referenceRows?.length ? tf.tensor(data.referenceRows.flat(), [data.referenceRows.length, ...model.inputShape]) : undefined,
   };
   try {
-    const output = tf.tidy(() => model.predict(prepared.x));
+    // The fast path (ONNX Runtime) when there is one: it also serves models whose graph cannot run on tfjs.
+    const output = model.predictFast ? await model.predictFast(prepared.x) : tf.tidy(() => model.predict(prepared.x));
     const predictionScores = Array.from(output.dataSync());
     output.dispose();
     assertFinite(predictionScores, `model output for ${data.source}`);
@@ -122,7 +140,7 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
     result.attributions.dispose();
     assertFinite(values, `attributions of ${request.method}`);
 
-    return {
+    const explanation: Explanation = {
       model: {
         path: model.summary.path,
         format: model.summary.format,
@@ -138,12 +156,17 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
         ...(model.labels ? { label: model.labels[predicted], labels: model.labels } : {}),
       },
       attributions: { shape: model.inputShape, values },
-      features: featureList(data, values),
+      features: text ? text.features(values) : featureList(data, values),
       checks: { targetScore: predictionScores[target], ...result.checks },
       backend: currentBackend(),
       timings: { loadMs, attributeMs },
       input: { source: data.source, ...(data.row !== undefined ? { row: data.row } : {}), shape: data.shape },
+      ...(result.maps ? { maps: result.maps } : {}),
+      ...(image ? { notes: image.notes, image: imageExplanation(image, values) } : {}),
+      ...(text ? { text: text.describe(values) } : {}),
     };
+    text?.remember(method.id, options, request.target, explanation);
+    return explanation;
   } finally {
     tf.dispose([prepared.x, prepared.baseline, ...(prepared.baselineSet ? [prepared.baselineSet] : [])]);
   }

@@ -1,9 +1,11 @@
 // Activation: wires the output channel, the (lazily started) engine, the status bar, the commands and the panel
 // serializer. Nothing here starts the engine; the first command that needs it does.
 import * as vscode from 'vscode';
+import type { Explanation } from '../shared/types';
 import { registerExplainModel } from './commands/explainModel';
 import { registerSelectBackend } from './commands/selectBackend';
 import { registerShowLog } from './commands/showLog';
+import { registerModelSummaryEditor } from './editors/modelSummaryEditor';
 import { EngineService } from './engineService';
 import { LastChoices } from './lastChoices';
 import { createLog } from './output';
@@ -11,7 +13,13 @@ import { EXPLANATION_VIEW_TYPE, ExplanationPanel } from './panels/explanationPan
 import { reportError } from './reportError';
 import { StatusBar } from './statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `vscode.extensions.getExtension(id).exports` gives other extensions and the extension tests. */
+export interface AttributionLensApi {
+  /** The explanation the panel shows, or undefined when no panel is open. */
+  currentExplanation(): Explanation | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): AttributionLensApi {
   const log = createLog();
   const engine = new EngineService(context.asAbsolutePath('dist/engine.js'), log);
   const statusBar = new StatusBar(engine);
@@ -25,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerSelectBackend(engine, log),
     registerShowLog(log),
     vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, ExplanationPanel.serializer(panel)),
+    registerModelSummaryEditor({ engine, extensionUri: context.extensionUri, log }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('attributionLens.backend')) return;
       statusBar.update();
@@ -32,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
       engine.applyConfiguredBackend().catch((err) => reportError(log, err, 'attributionLens.backend'));
     }),
   );
+  return { currentExplanation: () => ExplanationPanel.currentExplanation() };
 }
 
 export function deactivate(): void {

@@ -12,25 +12,38 @@ export function spanRange(doc: vscode.TextDocument, span: SourceSpan): vscode.Ra
   return new vscode.Range(start, end);
 }
 
-export async function revealRange(file: string, range: (doc: vscode.TextDocument) => vscode.Range | undefined): Promise<void> {
+/**
+ * `panelColumn` is where the panel asking for the reveal is: the file opens in another column, so the panel stays
+ * visible (opening it in the panel's own group would hide the panel behind the file's tab).
+ */
+export async function revealRange(
+  file: string,
+  range: (doc: vscode.TextDocument) => vscode.Range | undefined,
+  panelColumn?: vscode.ViewColumn,
+): Promise<void> {
   const uri = vscode.Uri.file(file);
   const doc = await vscode.workspace.openTextDocument(uri);
   // Reuse the editor already showing the file, so the panel beside it stays visible.
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  const fallback = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
   const selection = range(doc);
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection });
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? fallback, selection });
   if (selection) editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
-export function revealSpan(span: SourceSpan): Promise<void> {
-  return revealRange(span.file, (doc) => spanRange(doc, span));
+export function revealSpan(span: SourceSpan, panelColumn?: vscode.ViewColumn): Promise<void> {
+  return revealRange(span.file, (doc) => spanRange(doc, span), panelColumn);
 }
 
 /** The whole row of an explained CSV input: from its first feature to its last. */
-export function revealSpans(file: string, spans: SourceSpan[]): Promise<void> {
-  return revealRange(file, (doc) => {
-    if (!spans.length) return undefined;
-    const ranges = spans.map((s) => spanRange(doc, s));
-    return ranges.reduce((a, b) => a.union(b));
-  });
+export function revealSpans(file: string, spans: SourceSpan[], panelColumn?: vscode.ViewColumn): Promise<void> {
+  return revealRange(
+    file,
+    (doc) => {
+      if (!spans.length) return undefined;
+      const ranges = spans.map((s) => spanRange(doc, s));
+      return ranges.reduce((a, b) => a.union(b));
+    },
+    panelColumn,
+  );
 }

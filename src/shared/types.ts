@@ -63,6 +63,12 @@ export interface ModelSummary {
   parameterCount: number;
   /** sha256 of the model files, used as a cache key. */
   hash: string;
+  /** ONNX: the opsets the model imports, domain ('ai.onnx', 'com.microsoft', …) → version. */
+  opset?: Record<string, number>;
+  /** ONNX: nodes the engine cannot import for gradient methods (black-box methods still work). */
+  unsupportedOps?: { opType: string; node: string; reason?: string }[];
+  /** Findings from loading worth showing, e.g. a forward-parity mismatch with ONNX Runtime. */
+  warnings?: string[];
 }
 
 /**
@@ -73,7 +79,10 @@ export type BaselineSpec =
   | { kind: 'zero' }
   | { kind: 'constant'; value: number }
   | { kind: 'mean' }
-  | { kind: 'tensor'; data: TensorData };
+  | { kind: 'tensor'; data: TensorData }
+  /** Text models: every token of the text replaced by the tokenizer's [PAD] (or [MASK]) token; special tokens kept. */
+  | { kind: 'pad' }
+  | { kind: 'mask' };
 
 export interface MethodOptions {
   /** integrated-gradients, gradient-shap (samples per baseline draw is `samples`). */
@@ -97,6 +106,35 @@ export interface MethodOptions {
   seed?: number;
   /** Layer name (for layer methods, later issues). */
   layer?: string;
+
+  // text methods (Text issue)
+  /** Layer methods: how a position's attribution is summed over the layer's other dimensions (e.g. the embedding). */
+  reduction?: 'sum' | 'l2';
+  /** Text inputs: one feature per token, or sub-word tokens merged into words (scores summed; ablation per word). */
+  granularity?: 'token' | 'word';
+
+  // image methods (Images issue)
+  /** Where the channels are in an image input (and in 4-D layer outputs); set from the image input, else inferred. */
+  layout?: 'NHWC' | 'NCHW' | 'HW';
+  /** rise, sobol: cells per side of the low-resolution mask grid. */
+  gridSize?: number;
+  /** rise: probability that a grid cell is kept. */
+  probability?: number;
+  /** sobol: how masked-out regions are filled: the baseline (inpainting), a blurred copy, or the input scaled down. */
+  perturbation?: 'inpainting' | 'blur' | 'amplitude';
+  /** Standard deviation (pixels) of the Gaussian blur (sobol 'blur', extremal-perturbation). */
+  blurSigma?: number;
+  /** lime, kernel-shap on images without featureGroups: superpixels by SLIC or a regular grid, about `segments` of them. */
+  superpixels?: 'slic' | 'grid';
+  segments?: number;
+  /** lime: width of the exponential kernel on the cosine distance (Captum's default 1). */
+  kernelWidth?: number;
+  /** lime: ridge penalty of the weighted linear fit. */
+  ridge?: number;
+  /** extremal-perturbation: fraction of the image the mask keeps, in (0, 1). */
+  area?: number;
+  /** extremal-perturbation: optimisation steps. */
+  iterations?: number;
 }
 
 /** Where a feature of the input came from, so a view can reveal it. Offsets are UTF-16 code units. */
@@ -114,6 +152,42 @@ export interface FeatureAttribution {
   value?: number | string;
   score: number;
   span?: SourceSpan;
+  /** Text models: the characters of the token (or word) as written, and their offsets [start, end) into the given
+   *  text (`text` inputs) or into the file (`dataset-file` inputs), in UTF-16 code units. */
+  text?: string;
+  start?: number;
+  end?: number;
+  /** Text models: positions in the model's token sequence this feature covers (several when words are merged). */
+  positions?: number[];
+}
+
+/** One position of a text model's input sequence. */
+export interface ExplainedToken {
+  position: number;
+  id: number;
+  /** Vocabulary entry ('##able', '[CLS]', …). */
+  token: string;
+  /** [CLS], [SEP], padding: fed to the model, not shown. */
+  special: boolean;
+  /** [start, end) in TextExplanation.text; absent for tokens the text does not contain. */
+  start?: number;
+  end?: number;
+  score: number;
+}
+
+/** Text inputs: the example's text and every token of the model input, so a view can color the text. */
+export interface TextExplanation {
+  text: string;
+  /** Dataset inputs: the file, the example's 0-based row and line. */
+  file?: string;
+  row?: number;
+  line?: number;
+  tokenizer: string;
+  tokens: ExplainedToken[];
+  /** How features group tokens: one per token, or sub-word tokens merged into words (scores summed). */
+  granularity: 'token' | 'word';
+  /** The text had more tokens than the model takes; the rest were cut off. */
+  truncated: boolean;
 }
 
 export interface Explanation {
@@ -128,13 +202,47 @@ export interface Explanation {
   backend: BackendName;
   timings: { loadMs: number; attributeMs: number };
   input: { source: string; row?: number; shape: number[] };
+  /** Assumptions and conversions the engine made (e.g. an image layout inferred from the model's input shape). */
+  notes?: string[];
+  /** Extra maps a method produced besides the attributions, e.g. Grad-CAM's low-resolution `cam`, a `mask`. */
+  maps?: Record<string, TensorData>;
+  /** Image inputs: the per-pixel map to overlay and the image as the model saw it. */
+  image?: ImageExplanation;
+  /** Text inputs: the text and its tokens with scores. */
+  text?: TextExplanation;
+}
+
+export interface ImageExplanation {
+  /** Model input size in pixels. */
+  width: number;
+  height: number;
+  layout: 'NHWC' | 'NCHW' | 'HW';
+  channels: 'RGB' | 'BGR' | 'L';
+  /**
+   * One value per pixel, shape [height, width]: the channels summed ('sum'), or the common value when the method
+   * gave every channel of a pixel the same value ('replicated': Grad-CAM, RISE, Sobol, masks, superpixel groups).
+   */
+  pixelMap: TensorData;
+  channelReduction: 'sum' | 'replicated';
+  /** The resized image as the model saw it (before scaling/normalisation), PNG, base64. */
+  preview: { mime: 'image/png'; base64: string };
+  /** The file as decoded. */
+  original: { format: 'png' | 'jpeg'; width: number; height: number; detail: string };
 }
 
 /** What the user asks for. The engine resolves files itself, so the same request works from the CLI and the extension. */
 export type InputSpec =
   | { kind: 'tensor'; data: TensorData | number[] | unknown[] }
   | { kind: 'json-file'; path: string }
-  | { kind: 'csv-file'; path: string; row: number };
+  | { kind: 'csv-file'; path: string; row: number }
+  | { kind: 'image-file'; path: string }
+  /** Text models: a text given directly; feature offsets are into this text. */
+  | { kind: 'text'; text: string }
+  /**
+   * Text models: one example of a dataset file (.csv/.tsv text column, .jsonl text field, .txt one example per line);
+   * `row` counts examples from 0 (CSV: after the header). `field` names the column/field (default: guessed).
+   */
+  | { kind: 'dataset-file'; path: string; row: number; field?: string };
 
 export interface ExplainRequest {
   modelPath: string;

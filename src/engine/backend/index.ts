@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendChoice, BackendName } from '../../shared/types';
 import { EngineError } from '../errors';
+import { registerWasmGradientKernels } from './wasmKernels';
+
+export { registerWasmGradientKernels } from './wasmKernels';
 
 /**
  * Where the wasm binaries are: next to the bundle (dist/), or in node_modules when running from source (tests, tsx).
@@ -61,6 +64,8 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   for (const name of order) {
     if (await trySet(name)) {
       await tf.ready();
+      // Stock wasm lacks several gradient kernels (and its conv input gradient is slow); ours fill them in.
+      if (name === 'wasm') registerWasmGradientKernels();
       return name;
     }
   }

@@ -6,8 +6,19 @@ import { inputXGradient } from './gradient/inputXGradient';
 import { integratedGradients } from './gradient/integratedGradients';
 import { noiseTunnel } from './gradient/noiseTunnel';
 import { saliency } from './gradient/saliency';
+import { layerGradientXActivation } from './layer/layerGradientXActivation';
+import { layerIntegratedGradients } from './layer/layerIntegratedGradients';
 import { featureAblation } from './perturbation/featureAblation';
 import { occlusion } from './perturbation/occlusion';
+// Image methods (Images issue).
+import { gradCam } from './cam/gradCam';
+import { guidedGradCam } from './cam/guidedGradCam';
+import { deconvnet, guidedBackprop } from './gradient/guidedBackprop';
+import { extremalPerturbation } from './perturbation/extremalPerturbation';
+import { kernelShap } from './perturbation/kernelShap';
+import { lime } from './perturbation/lime';
+import { rise } from './perturbation/rise';
+import { sobol } from './perturbation/sobol';
 import type { AttributionMethod } from './types';
 
 const METHODS: readonly AttributionMethod[] = [
@@ -20,6 +31,17 @@ const METHODS: readonly AttributionMethod[] = [
   gradientShap,
   occlusion,
   featureAblation,
+  layerIntegratedGradients,
+  layerGradientXActivation,
+  gradCam,
+  guidedGradCam,
+  guidedBackprop,
+  deconvnet,
+  rise,
+  sobol,
+  lime,
+  kernelShap,
+  extremalPerturbation,
 ];
 
 const BY_ID = new Map<string, AttributionMethod>(METHODS.map((m) => [m.id, m]));

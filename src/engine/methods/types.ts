@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { MethodId, MethodKind, MethodOptions } from '../../shared/types';
+import type { MethodId, MethodKind, MethodOptions, TensorData } from '../../shared/types';
 import type { ExplainableModel } from '../models/types';
 
 export interface RunContext {
@@ -28,6 +28,8 @@ export interface AttributionResult {
   /** Same shape as the input, without the batch dimension. The caller disposes it. */
   attributions: tf.Tensor;
   checks: Record<string, number | string | boolean>;
+  /** Extra maps worth showing besides the attributions (Grad-CAM's low-resolution map, a perturbation mask). */
+  maps?: Record<string, TensorData>;
 }
 
 export interface AttributionMethod {

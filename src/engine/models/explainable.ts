@@ -8,7 +8,7 @@ import type { LensManifest } from './manifest';
 import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
-import type { ExplainableModel } from './types';
+import type { ExplainableModel, RunOptions } from './types';
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const show = (shape: readonly (number | string | null)[]) => `[${shape.join(', ')}]`;
@@ -96,27 +96,51 @@ export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, m
   };
 
   let disposed = false;
-  return {
+  const checkInput = (x: tf.Tensor) => {
+    if (disposed) throw new EngineError('INTERNAL', 'model was disposed', file);
+    const fits = x.rank === inputShape.length + 1 && inputShape.every((d, i) => x.shape[i + 1] === d);
+    if (!fits) {
+      throw new EngineError('INPUT_INVALID', `input has shape ${show(x.shape)} but the model takes ${show(['batch', ...inputShape])}`, file);
+    }
+  };
+  const toScores = (y: tf.Tensor, batch: number): tf.Tensor2D => {
+    if (y.size !== batch * outputSize) {
+      throw new EngineError('MODEL_INVALID', `model output has shape ${show(y.shape)}; expected ${outputSize} values per example`, file);
+    }
+    const scores = y.reshape([batch, outputSize]) as tf.Tensor2D;
+    return scores.dtype === 'float32' ? scores : tf.cast(scores, 'float32');
+  };
+  const networkRun = network.run;
+  // Layer runs for models whose batch is fixed at 1 go row by row too; replacements are split along the batch.
+  const runLayers = networkRun
+    ? (x: tf.Tensor, options: RunOptions) => {
+        checkInput(x);
+        return tf.tidy(() => {
+          const batch = x.shape[0];
+          if (!resolved.batchOfOne || batch === 1) {
+            const r = networkRun(x, options);
+            return { output: toScores(r.output, batch), captured: r.captured };
+          }
+          const rows = Array.from({ length: batch }, (_, i) => {
+            const replace = Object.fromEntries(Object.entries(options.replace ?? {}).map(([k, v]) => [k, tf.slice(v, i, 1)]));
+            return networkRun(tf.slice(x, i, 1), { capture: options.capture, replace });
+          });
+          const captured: Record<string, tf.Tensor> = {};
+          for (const name of options.capture ?? []) captured[name] = tf.concat(rows.map((r) => r.captured[name]), 0);
+          return { output: toScores(tf.concat(rows.map((r) => r.output.reshape([1, -1])), 0), batch), captured };
+        });
+      }
+    : undefined;
+  const model: ExplainableModel = {
     summary,
     inputShape,
     outputSize,
     labels: manifest?.labels,
     featureNames: manifest?.featureNames,
+    ...(runLayers ? { run: runLayers } : {}),
     predict(x: tf.Tensor): tf.Tensor2D {
-      if (disposed) throw new EngineError('INTERNAL', 'model was disposed', file);
-      const fits = x.rank === inputShape.length + 1 && inputShape.every((d, i) => x.shape[i + 1] === d);
-      if (!fits) {
-        throw new EngineError('INPUT_INVALID', `input has shape ${show(x.shape)} but the model takes ${show(['batch', ...inputShape])}`, file);
-      }
-      return tf.tidy(() => {
-        const y = run(x);
-        const batch = x.shape[0];
-        if (y.size !== batch * outputSize) {
-          throw new EngineError('MODEL_INVALID', `model output has shape ${show(y.shape)}; expected ${outputSize} values per example`, file);
-        }
-        const scores = y.reshape([batch, outputSize]) as tf.Tensor2D;
-        return scores.dtype === 'float32' ? scores : tf.cast(scores, 'float32');
-      });
+      checkInput(x);
+      return tf.tidy(() => toScores(run(x), x.shape[0]));
     },
     dispose() {
       if (disposed) return;
@@ -124,4 +148,26 @@ export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, m
       network.dispose();
     },
   };
+  if (runLayers && network.intermediates) {
+    Object.defineProperty(model, 'intermediates', { value: network.intermediates, enumerable: true });
+  } else if (runLayers && network.measureIntermediates) {
+    // Measured on first use: one extra forward pass that only layer methods need.
+    const measure = network.measureIntermediates;
+    let measured: ExplainableModel['intermediates'];
+    Object.defineProperty(model, 'intermediates', {
+      enumerable: true,
+      get: () => {
+        if (!measured) {
+          const probe = tf.zeros([1, ...inputShape], inputDtype);
+          try {
+            measured = measure(probe);
+          } finally {
+            probe.dispose();
+          }
+        }
+        return measured;
+      },
+    });
+  }
+  return model;
 }

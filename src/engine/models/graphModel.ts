@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerInfo } from '../../shared/types';
 import { EngineError } from '../errors';
 import type { LocalFileHandler } from './fileHandler';
+import { graphRunner, measureGraphNodes } from './graphRun';
 import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
@@ -57,11 +58,16 @@ export async function loadGraphNetwork(handler: LocalFileHandler, files: ModelFi
   const inputName = model.inputNodes[0];
   const outputName = model.outputNodes[0];
   const inputDtype = model.inputs[0]?.dtype;
+  const layers = nodeList(files);
+  const cast = (x: tf.Tensor) => (inputDtype && x.dtype !== inputDtype ? tf.cast(x, inputDtype as tf.DataType) : x);
+  const runner = graphRunner(model, layers, inputName, outputName, cast, files.path);
   return {
     format: 'tfjs-graph',
     inputs: model.inputs.map(tensorInfo),
     outputs: model.outputs.map(tensorInfo),
-    layers: nodeList(files),
+    layers,
+    run: runner.run,
+    measureIntermediates: (probe) => measureGraphNodes(runner, probe),
     // Float weights are the learned parameters; int constants in a graph are shapes and indices.
     parameterCount: files.weightSpecs.filter((w) => w.dtype === 'float32').reduce((a, w) => a + elementCount(w), 0),
     forward: (x) => {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerInfo } from '../../shared/types';
 import type { LocalFileHandler } from './fileHandler';
+import { layersRunner } from './layersRun';
 import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
@@ -30,8 +31,16 @@ export async function loadLayersNetwork(handler: LocalFileHandler, files: ModelF
   } catch (e) {
     throw translateTfjsError(e, files.path, 'cannot load the layers model');
   }
+  // Layer-by-layer execution for layer methods; a graph it cannot walk leaves the model usable without them.
+  let runner: ReturnType<typeof layersRunner> | undefined;
+  try {
+    runner = layersRunner(model, files.path);
+  } catch {
+    runner = undefined;
+  }
   return {
     format: 'tfjs-layers',
+    ...(runner ? { intermediates: runner.intermediates, run: runner.run } : {}),
     inputs: model.inputs.map(tensorInfo),
     outputs: model.outputs.map(tensorInfo),
     layers: model.layers.map(layerInfo),

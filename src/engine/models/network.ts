@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerInfo, ModelFormat } from '../../shared/types';
+import type { IntermediateInfo, RunOptions } from './types';
 
 /** A model input or output as tfjs describes it; `shape` is undefined when the model does not declare it. */
 export interface NetworkTensor {
@@ -18,5 +19,11 @@ export interface TfjsNetwork {
   parameterCount: number;
   /** Differentiable forward pass of the single input to the single output (tfjs ops only). */
   forward(x: tf.Tensor): tf.Tensor;
+  /** Named intermediate outputs (layers, graph nodes) that `run` can capture or replace; absent when unsupported. */
+  readonly intermediates?: IntermediateInfo[];
+  /** For networks that do not declare their intermediates' shapes (graph models): measured by one run on `probe`. */
+  measureIntermediates?(probe: tf.Tensor): IntermediateInfo[];
+  /** forward() that also captures and replaces named intermediates (see ExplainableModel.run). */
+  run?(x: tf.Tensor, options: RunOptions): { output: tf.Tensor; captured: Record<string, tf.Tensor> };
   dispose(): void;
 }

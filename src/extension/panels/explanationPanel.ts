@@ -52,6 +52,11 @@ export class ExplanationPanel {
     );
   }
 
+  /** What the open panel shows, if a panel is open (read by the extension's API, used by the extension tests). */
+  static currentExplanation(): Explanation | undefined {
+    return ExplanationPanel.current?.explanation;
+  }
+
   static show(ctx: PanelContext, explanation: Explanation): void {
     const existing = ExplanationPanel.current;
     if (existing) {
@@ -116,13 +121,13 @@ export class ExplanationPanel {
           void vscode.window.showInformationMessage(`Feature '${feature.name}' has no location in a file (the input was a tensor).`);
           return;
         }
-        await revealSpan(feature.span);
+        await revealSpan(feature.span, this.panel.viewColumn);
         return;
       }
       case 'openInput': {
         if (!e || e.input.source === 'input') return;
         const spans = e.features.flatMap((f) => (f.span && f.span.file === e.input.source ? [f.span] : []));
-        await revealSpans(e.input.source, spans);
+        await revealSpans(e.input.source, spans, this.panel.viewColumn);
         return;
       }
       case 'copyJson':

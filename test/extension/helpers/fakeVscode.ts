@@ -249,6 +249,7 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
         rec.serializers.set(viewType, s);
         return { dispose: () => {} };
       },
+      registerCustomEditorProvider: () => ({ dispose: () => {} }),
       showTextDocument: async (doc: TextDocument, o: { selection?: Range }) => {
         if (o.selection) rec.shownSelections.push({ file: doc.fileName, start: o.selection.start, end: o.selection.end });
         return { revealRange: () => {} };

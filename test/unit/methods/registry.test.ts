@@ -12,14 +12,14 @@ before(async () => {
 test('getMethod finds each listed method by id and rejects unknown ids with METHOD_UNKNOWN', () => {
   for (const m of listMethods()) assert.equal(getMethod(m.id), m);
   assert.throws(
-    () => getMethod('lime'),
+    () => getMethod('telepathy'),
     (e: unknown) =>
       e instanceof EngineError &&
       e.code === 'METHOD_UNKNOWN' &&
-      e.message === `unknown method 'lime'; available: ${listMethods().map((m) => m.id).join(', ')}`,
+      e.message === `unknown method 'telepathy'; available: ${listMethods().map((m) => m.id).join(', ')}`,
   );
   assert.ok(isMethodId('occlusion'));
-  assert.ok(!isMethodId('lime'));
+  assert.ok(!isMethodId('telepathy'));
 });
 
 test('kinds: gradient methods and perturbation methods', () => {

@@ -7,7 +7,7 @@ import { invalidOption } from '../options';
 import { sizeOf } from '../shape';
 import { readValues, toAttributionTensor } from '../tensorData';
 import type { AttributionMethod } from '../types';
-import { scoresInBatches } from './batchedForward';
+import { fastForwardPath, scoresInBatches } from './batchedForward';
 
 /** featureGroups must give an integer group id to every element of the flat input. */
 function checkGroups(groups: unknown, size: number): number[] | undefined {
@@ -49,10 +49,17 @@ export const featureAblation: AttributionMethod = {
     const x = await readValues(input.x);
     const baseline = await readValues(input.baseline);
     // Row 0 is the input itself, row 1 + g the input with group g ablated.
-    const scores = await scoresInBatches(model, target, 1 + groups.length, ctx, (i, row) => {
-      row.set(x);
-      if (i > 0) for (const f of groups[i - 1]) row[f] = baseline[f];
-    });
+    const scores = await scoresInBatches(
+      model,
+      target,
+      1 + groups.length,
+      ctx,
+      (i, row) => {
+        row.set(x);
+        if (i > 0) for (const f of groups[i - 1]) row[f] = baseline[f];
+      },
+      { fast: true },
+    );
     const attributions = new Float64Array(size);
     groups.forEach((members, g) => {
       const drop = scores[0] - scores[1 + g];
@@ -60,7 +67,7 @@ export const featureAblation: AttributionMethod = {
     });
     return {
       attributions: toAttributionTensor(attributions, model.inputShape),
-      checks: { groups: groups.length, inputScore: scores[0] },
+      checks: { groups: groups.length, inputScore: scores[0], forwardPath: fastForwardPath(model) },
     };
   },
 };

@@ -6,7 +6,7 @@ import type { ExplainableModel } from '../../models/types';
 import { sizeOf } from '../shape';
 import { readValues, toAttributionTensor } from '../tensorData';
 import type { AttributionMethod } from '../types';
-import { scoresInBatches } from './batchedForward';
+import { fastForwardPath, scoresInBatches } from './batchedForward';
 import { forEachInWindow, occlusionGeometry } from './occlusionWindows';
 
 function resolveOcclusionOptions(options: MethodOptions, model: ExplainableModel): MethodOptions {
@@ -24,10 +24,17 @@ export const occlusion: AttributionMethod = {
     const x = await readValues(input.x);
     const baseline = await readValues(input.baseline);
     // Row 0 is the input itself, row 1 + w the input with window w occluded.
-    const scores = await scoresInBatches(model, target, 1 + geometry.total, ctx, (i, row) => {
-      row.set(x);
-      if (i > 0) forEachInWindow(shape, geometry, i - 1, (f) => (row[f] = baseline[f]));
-    });
+    const scores = await scoresInBatches(
+      model,
+      target,
+      1 + geometry.total,
+      ctx,
+      (i, row) => {
+        row.set(x);
+        if (i > 0) forEachInWindow(shape, geometry, i - 1, (f) => (row[f] = baseline[f]));
+      },
+      { fast: true },
+    );
     const sum = new Float64Array(sizeOf(shape));
     const covered = new Float64Array(sizeOf(shape));
     for (let w = 0; w < geometry.total; w++) {
@@ -39,7 +46,7 @@ export const occlusion: AttributionMethod = {
     }
     return {
       attributions: toAttributionTensor(sum.map((v, f) => v / covered[f]), shape),
-      checks: { windows: geometry.total, inputScore: scores[0] },
+      checks: { windows: geometry.total, inputScore: scores[0], forwardPath: fastForwardPath(model) },
     };
   },
 };
