@@ -12,6 +12,7 @@ import { createLog } from './output';
 import { EXPLANATION_VIEW_TYPE, ExplanationPanel } from './panels/explanationPanel';
 import { reportError } from './reportError';
 import { StatusBar } from './statusBar';
+import { registerTextDatasets } from './text/registerTextDatasets';
 
 /** What `vscode.extensions.getExtension(id).exports` gives other extensions and the extension tests. */
 export interface AttributionLensApi {
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): AttributionLensApi {
     registerShowLog(log),
     vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, ExplanationPanel.serializer(panel)),
     registerModelSummaryEditor({ engine, extensionUri: context.extensionUri, log }),
+    registerTextDatasets({ engine, log, workspaceState: context.workspaceState }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('attributionLens.backend')) return;
       statusBar.update();

@@ -63,7 +63,14 @@ const run = (id: string, ...args: unknown[]) => rec.commands.get(id)!(...args) a
 const lastPosted = (panel: FakePanel) => panel.posted[panel.posted.length - 1] as { type: string; explanation: Explanation };
 
 test('activation registers the commands and the panel serializer without starting the engine', () => {
-  assert.deepEqual([...rec.commands.keys()].sort(), ['attributionLens.explainModel', 'attributionLens.selectBackend', 'attributionLens.showLog']);
+  assert.deepEqual([...rec.commands.keys()].sort(), [
+    'attributionLens.clearExplanations',
+    'attributionLens.explainDatasetExample',
+    'attributionLens.explainDatasetFile',
+    'attributionLens.explainModel',
+    'attributionLens.selectBackend',
+    'attributionLens.showLog',
+  ]);
   assert.ok(rec.serializers.has('attributionLens.explanation'));
   assert.equal(rec.statusBar.text, '$(graph) Attribution Lens · auto');
   assert.equal(rec.statusBar.command, 'attributionLens.selectBackend');

@@ -38,7 +38,14 @@ test('every contributed command has a handler and every handler is contributed',
   const contributed = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
   const registered = registeredCommands();
   assert.deepEqual([...registered].sort(), [...contributed].sort());
-  assert.deepEqual([...contributed].sort(), ['attributionLens.explainModel', 'attributionLens.selectBackend', 'attributionLens.showLog']);
+  assert.deepEqual([...contributed].sort(), [
+    'attributionLens.clearExplanations',
+    'attributionLens.explainDatasetExample',
+    'attributionLens.explainDatasetFile',
+    'attributionLens.explainModel',
+    'attributionLens.selectBackend',
+    'attributionLens.showLog',
+  ]);
 });
 
 test('command titles read "Attribution Lens: …" in the palette', () => {
@@ -52,6 +59,9 @@ test('command titles read "Attribution Lens: …" in the palette', () => {
     'attributionLens.explainModel': 'Attribution Lens: Explain Model…',
     'attributionLens.selectBackend': 'Attribution Lens: Select Backend',
     'attributionLens.showLog': 'Attribution Lens: Show Engine Log',
+    'attributionLens.explainDatasetFile': 'Attribution Lens: Explain Dataset File',
+    'attributionLens.clearExplanations': 'Attribution Lens: Clear Explanations',
+    'attributionLens.explainDatasetExample': 'Attribution Lens: Explain Dataset Example',
   });
 });
 

@@ -56,6 +56,36 @@ export class Range {
   }
 }
 
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class MarkdownString {
+  isTrusted = false;
+  supportHtml = false;
+  constructor(
+    readonly value: string = '',
+    readonly supportThemeIcons = false,
+  ) {}
+}
+
+export class CodeLens {
+  constructor(
+    readonly range: Range,
+    readonly command?: { title: string; command: string; arguments?: unknown[] },
+  ) {}
+}
+
+export class Disposable {
+  constructor(private readonly fn: () => void) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void {
+    this.fn();
+  }
+}
+
 export class TextDocument {
   readonly uri: Uri;
   isDirty = false;
@@ -113,6 +143,11 @@ export interface Recorder {
   statusBar: { text: string; tooltip?: string; command?: string };
   commands: Map<string, (...args: unknown[]) => unknown>;
   serializers: Map<string, unknown>;
+  /** Text decoration types created, with their options. */
+  decorationTypes: { options: unknown; dispose(): void }[];
+  codeLensProviders: { selector: unknown; provider: unknown }[];
+  /** Fire to simulate workspace.onDidChangeTextDocument. */
+  documentChanged: EventEmitter<unknown>;
   clipboard: string;
   config: Map<string, unknown>;
 }
@@ -172,6 +207,7 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
   const rec: Recorder = {
     errors: [], warnings: [], infos: [], logs: [], panels: [], picks: [], shownSelections: [],
     statusBar: { text: '' }, commands: new Map(), serializers: new Map(), clipboard: '', config: new Map(),
+    decorationTypes: [], codeLensProviders: [], documentChanged: new EventEmitter<unknown>(),
   };
   // Settings fall back to the defaults package.json contributes, as in VS Code.
   const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
@@ -187,6 +223,11 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
   const vscode = {
     EventEmitter,
     Uri,
+    ThemeColor,
+    MarkdownString,
+    CodeLens,
+    Disposable,
+    OverviewRulerLane: { Left: 1, Center: 2, Right: 4, Full: 7 },
     Position,
     Range,
     StatusBarAlignment: { Left: 1, Right: 2 },
@@ -210,6 +251,12 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
         return a && { document: a.doc, selection: { active: new Position(a.line, 0) } };
       },
       visibleTextEditors: [] as unknown[],
+      onDidChangeVisibleTextEditors: new EventEmitter<unknown>().event,
+      createTextEditorDecorationType: (options: unknown) => {
+        const type = { options, dispose: () => {} };
+        rec.decorationTypes.push(type);
+        return type;
+      },
       createOutputChannel: () => ({ info: log('info'), warn: log('warn'), error: log('error'), show: () => {}, dispose: () => {} }),
       createStatusBarItem: () => Object.assign(rec.statusBar, { show: () => {}, dispose: () => {} }),
       showErrorMessage: async (m: string) => void rec.errors.push(m),
@@ -255,7 +302,15 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
         return { revealRange: () => {} };
       },
     },
+    languages: {
+      registerCodeLensProvider: (selector: unknown, provider: unknown) => {
+        rec.codeLensProviders.push({ selector, provider });
+        return { dispose: () => {} };
+      },
+    },
     workspace: {
+      onDidChangeTextDocument: rec.documentChanged.event,
+      onDidCloseTextDocument: new EventEmitter<unknown>().event,
       isTrusted: options.trusted ?? true,
       getConfiguration: (section: string) => ({
         get: (key: string, fallback?: unknown) => rec.config.get(`${section}.${key}`) ?? defaults.get(`${section}.${key}`) ?? fallback,

@@ -1,0 +1,186 @@
+// Wires the dataset lenses: the Explain lens command, "Explain Dataset File", "Clear Explanations", and keeping
+// decorations in step with edits (results of edited examples are dropped, later ones shifted; see explanationStore).
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { fileRange, type TextExample } from '../../engine/modalities/text/datasets/types';
+import type { ExplainRequest, InputSpec, MethodId } from '../../shared/types';
+import type { EngineService } from '../engineService';
+import { methodOptionsFromSettings } from '../methodCatalog';
+import type { Log } from '../output';
+import { reportError } from '../reportError';
+import { DatasetCodeLensProvider, EXPLAIN_EXAMPLE_COMMAND } from './datasetCodeLens';
+import { DatasetDecorations } from './datasetDecorations';
+import { datasetSummary } from './datasetSummary';
+import { exampleDecorations, predictionTitle } from './decorationModel';
+import { documentExamples, exampleRange } from './documentExamples';
+import { ExplanationStore, type ExampleResult } from './explanationStore';
+import { isTextModel, TextModelLocator } from './textModelLocator';
+
+export const EXPLAIN_DATASET_FILE_COMMAND = 'attributionLens.explainDatasetFile';
+export const CLEAR_EXPLANATIONS_COMMAND = 'attributionLens.clearExplanations';
+const MODEL_BY_FOLDER_KEY = 'attributionLens.textModelByFolder';
+/** Text models are explained on their embeddings (gradients of token ids mean nothing). */
+const METHOD: MethodId = 'layer-integrated-gradients';
+const DATASET_SELECTOR: vscode.DocumentSelector = ['csv', 'tsv', 'jsonl', 'ndjson', 'txt'].map((ext) => ({ scheme: 'file', pattern: `**/*.${ext}` }));
+
+export interface TextDatasetDeps {
+  engine: EngineService;
+  log: Log;
+  workspaceState: vscode.Memento;
+}
+
+export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
+  const { engine, log, workspaceState } = deps;
+  const store = new ExplanationStore();
+  const locator = new TextModelLocator(() => workspaceState.get<Record<string, string>>(MODEL_BY_FOLDER_KEY) ?? {});
+  const decorations = new DatasetDecorations();
+  const lenses = new DatasetCodeLensProvider(store, locator);
+
+  const redraw = (uri?: string) => {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const key = editor.document.uri.toString();
+      if (uri === undefined || key === uri) decorations.render(editor, store.get(key));
+    }
+    lenses.refresh();
+  };
+
+  async function explainExample(document: vscode.TextDocument, example: TextExample, modelPath: string, signal?: AbortSignal): Promise<ExampleResult> {
+    // A saved document is explained as the file row (the engine maps tokens to file offsets itself); an unsaved one
+    // as its current text, mapped back through the example's offsets.
+    const input: InputSpec = document.isDirty
+      ? { kind: 'text', text: example.text }
+      : { kind: 'dataset-file', path: document.fileName, row: example.row };
+    const config = vscode.workspace.getConfiguration('attributionLens');
+    const request: ExplainRequest = {
+      modelPath,
+      input,
+      method: METHOD,
+      // Same settings as integrated gradients (steps, batch size): the layer variant takes the same options.
+      options: methodOptionsFromSettings('integrated-gradients', {
+        integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
+        batchSize: config.get<number>('batchSize'),
+      }),
+    };
+    const explanation = await engine.explain(request, { signal });
+    const toDocument = input.kind === 'text' ? (s: number, e: number) => fileRange(example, s, e) : undefined;
+    const p = explanation.prediction;
+    return {
+      row: example.row,
+      ...exampleRange(example),
+      label: p.label ?? p.labels?.[p.index] ?? `output ${p.index}`,
+      title: predictionTitle(explanation),
+      decorations: exampleDecorations(explanation, toDocument),
+    };
+  }
+
+  /** Problems with the document itself: one line to the user, no stack (they are not bugs). */
+  const userProblem = (message: string) => {
+    log.warn(message);
+    void vscode.window.showErrorMessage(message);
+  };
+
+  async function modelFor(document: vscode.TextDocument, ask: boolean): Promise<string | undefined> {
+    const found = locator.modelFor(document.fileName);
+    if (found || !ask) return found;
+    const picked = await vscode.window.showOpenDialog({
+      title: 'No text model next to this file: choose its model.json',
+      canSelectMany: false,
+      filters: { 'TF.js model': ['json'] },
+    });
+    const path = picked?.[0]?.fsPath;
+    if (!path) return undefined;
+    if (!isTextModel(path)) {
+      void vscode.window.showErrorMessage(`${path}: not a text model (its lens.json must say "modality": "text")`);
+      return undefined;
+    }
+    const remembered = { ...(workspaceState.get<Record<string, string>>(MODEL_BY_FOLDER_KEY) ?? {}), [dirname(document.fileName)]: path };
+    await workspaceState.update(MODEL_BY_FOLDER_KEY, remembered);
+    return path;
+  }
+
+  const explainRow = async (uri: vscode.Uri, row: number) => {
+    try {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const modelPath = await modelFor(document, true);
+      if (!modelPath) return;
+      const example = documentExamples(document.fileName, document.getText()).examples.find((e) => e.row === row);
+      if (!example) return userProblem(`${document.fileName}: row ${row} is no longer a well-formed example of this file`);
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Explaining row ${row}…` },
+        () => explainExample(document, example, modelPath),
+      );
+      store.set(uri.toString(), result);
+      redraw(uri.toString());
+    } catch (e) {
+      await reportError(log, e, 'Explain example');
+    }
+  };
+
+  const explainFile = async (uri?: vscode.Uri) => {
+    try {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        void vscode.window.showInformationMessage('Open a .csv, .tsv, .jsonl or .txt dataset file to explain it.');
+        return;
+      }
+      const document = await vscode.workspace.openTextDocument(target);
+      const { examples, error } = documentExamples(document.fileName, document.getText());
+      // Reader errors (EngineError) already name the file.
+      if (error) return userProblem(error.includes(document.fileName) ? error : `${document.fileName}: ${error}`);
+      const modelPath = await modelFor(document, true);
+      if (!modelPath) return;
+      const key = target.toString();
+      let failed = 0;
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Explaining ${examples.length} example(s)`, cancellable: true },
+        async (progress, token) => {
+          const controller = new AbortController();
+          const sub = token.onCancellationRequested(() => controller.abort());
+          try {
+            for (const [i, example] of examples.entries()) {
+              if (token.isCancellationRequested) break;
+              try {
+                store.set(key, await explainExample(document, example, modelPath, controller.signal));
+              } catch (e) {
+                if (token.isCancellationRequested) break;
+                failed++;
+                log.warn(`row ${example.row} (line ${example.line + 1}): ${e instanceof Error ? e.message : String(e)}`);
+              }
+              progress.report({ increment: 100 / examples.length, message: `${i + 1}/${examples.length}` });
+              if ((i + 1) % 20 === 0) redraw(key);
+            }
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      redraw(key);
+      for (const line of datasetSummary(document.fileName, store.get(key), failed)) log.info(line);
+      log.show(true);
+    } catch (e) {
+      await reportError(log, e, 'Explain dataset file');
+    }
+  };
+
+  const clear = () => {
+    const uris = store.documents();
+    store.clear();
+    for (const uri of uris) redraw(uri);
+    lenses.refresh();
+  };
+
+  return vscode.Disposable.from(
+    decorations,
+    lenses,
+    vscode.languages.registerCodeLensProvider(DATASET_SELECTOR, lenses),
+    vscode.commands.registerCommand(EXPLAIN_EXAMPLE_COMMAND, explainRow),
+    vscode.commands.registerCommand(EXPLAIN_DATASET_FILE_COMMAND, explainFile),
+    vscode.commands.registerCommand(CLEAR_EXPLANATIONS_COMMAND, clear),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const key = e.document.uri.toString();
+      if (store.edit(key, e.contentChanges)) redraw(key);
+    }),
+    vscode.window.onDidChangeVisibleTextEditors(() => redraw()),
+    vscode.workspace.onDidCloseTextDocument((d) => store.clear(d.uri.toString())),
+  );
+}
