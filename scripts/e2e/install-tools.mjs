@@ -7,7 +7,7 @@
 // completed folders marked by a file written last, so a second run skips what is there and a broken run redoes it.
 // Run directly (`node scripts/e2e/install-tools.mjs`) it prints the paths as JSON; the harness imports ensureTools().
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,15 @@ function ensureCodeServer(paths) {
   writeFileSync(join(paths.codeServerHome, DONE), `${CODE_SERVER_VERSION}\n`);
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
 /** Installs what is missing (serialised by a lock file so parallel runs do not race) and returns the paths. */
 export function ensureTools() {
   const paths = toolPaths();
@@ -140,12 +149,15 @@ export function ensureTools() {
   for (;;) {
     try {
       fd = openSync(lock, 'wx');
+      writeFileSync(fd, String(process.pid));
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      // A lock older than 30 minutes is from a run that died.
-      if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { force: true });
-      else if (Date.now() - started > 30 * 60_000) throw new Error(`${lock} is held by another install`);
+      // The lock holds the installing process's pid; a lock whose process is gone is from a run that died.
+      const holder = Number(readFileSync(lock, 'utf8'));
+      const justCreated = Date.now() - statSync(lock).mtimeMs < 5000; // its pid may not be written yet
+      if (!justCreated && (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder))) rmSync(lock, { force: true });
+      else if (Date.now() - started > 30 * 60_000) throw new Error(`${lock} is held by process ${holder}`);
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
     }
   }

@@ -65,7 +65,8 @@ export async function startSession(name: string, options: SessionOptions = {}): 
 
   const close = () =>
     (closed ??= (async () => {
-      await browser?.close().catch(() => undefined);
+      // A browser that does not close within 10 s is killed below with the rest.
+      await Promise.race([browser?.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
       await server?.stop();
       const stragglers = await killMarked(SESSION_MARK, id);
       rmSync(tmp, { recursive: true, force: true });

@@ -14,7 +14,6 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 }
 
 const PALETTE_PLACEHOLDER = 'Type the name of a command to run.';
-const quickInput = (page: Page) => page.locator('.quick-input-widget');
 const quickInputBox = (page: Page) => page.locator('.quick-input-widget .quick-input-box input');
 const quickInputRows = (page: Page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]');
 
@@ -107,15 +106,6 @@ export async function quickPick(page: Page, text: string, o: QuickPickOptions = 
   }
 }
 
-export async function quickPickTitle(page: Page): Promise<string> {
-  await quickInputBox(page).waitFor({ timeout: TIMEOUT });
-  return ((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '').trim();
-}
-
-export async function closeQuickInput(page: Page): Promise<void> {
-  if (await quickInput(page).isVisible()) await page.keyboard.press('Escape');
-}
-
 /** The content of the (only) webview panel: VS Code nests the extension's page in an inner iframe. */
 export function webviewFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
@@ -128,10 +118,6 @@ export function notification(page: Page, text: string | RegExp): Locator {
 
 export async function notificationMessages(page: Page): Promise<string[]> {
   return (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map((t) => t.trim());
-}
-
-export async function clearNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'Notifications: Clear All Notifications');
 }
 
 export interface EditorSelection {
