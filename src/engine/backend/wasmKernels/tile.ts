@@ -2,7 +2,7 @@
 // shape ([1,1,1,C] → [N,H,W,C]), and the stock C++ Tile computes an index per element (~12 ns each), which made it the
 // largest cost of a MobileNet input gradient. Here the input is placed once and then doubled with copyWithin (memmove)
 // along each tiled axis, so the work is a few large block copies. Tiles made of tiny blocks take a plain per-element
-// loop instead (not the stock kernel: its output for bool tensors is garbage in tfjs-backend-wasm 4.22).
+// loop instead, like the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { run, type TensorInfo } from './util';
