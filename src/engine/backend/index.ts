@@ -60,6 +60,8 @@ async function trySet(name: BackendName): Promise<boolean> {
 
 /** Selects a backend: tensorflow (native, if installed) → wasm → cpu for 'auto'; an explicit choice must work. */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  // Production mode: no debug checks, and no console advice to install tfjs-node (it would corrupt CLI output).
+  tf.env().set('PROD', true);
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
     if (await trySet(name)) {
@@ -69,7 +71,9 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       return name;
     }
   }
-  throw new EngineError('UNSUPPORTED', `backend '${choice}' is not available on this machine`);
+  throw new EngineError('UNSUPPORTED', choice === 'tensorflow'
+      ? "backend 'tensorflow' is not available: install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu"
+      : `backend '${choice}' is not available on this machine`);
 }
 
 export function currentBackend(): BackendName {
