@@ -37,7 +37,7 @@ const request = (modelPath: string, path: string, method: ExplainRequest['method
   method,
 });
 
-/** Test image 001 (a cross) as RGB bytes. */
+/** Test image 001 (a green object) as RGB bytes. */
 function testImage(): { rgb: Uint8Array; width: number; height: number } {
   const png = PNG.sync.read(readFileSync(join(fixtures, 'test/001.png')));
   const rgb = new Uint8Array(32 * 32 * 3);
@@ -47,7 +47,7 @@ function testImage(): { rgb: Uint8Array; width: number; height: number } {
 
 test('a PNG at the model size: same prediction as the fixture, pixel map and preview, no notes needed', async () => {
   const e = await explain(request(model, join(fixtures, 'test/001.png'), 'integrated-gradients'), models);
-  assert.equal(e.prediction.label, 'cross');
+  assert.equal(e.prediction.label, 'green');
   assert.deepEqual(e.notes, []);
   assert.ok(e.image);
   assert.equal(e.image.channelReduction, 'sum');
@@ -63,7 +63,7 @@ test('a larger JPEG is resized (noted), a grayscale PNG feeds the RGB model (not
   const big = jpegImage(64, 64, (x, y, c) => rgb[(Math.floor(y / 2) * 32 + Math.floor(x / 2)) * 3 + c] / 255, 98);
   writeFileSync(join(dir, 'big.jpg'), big);
   const e = await explain(request(model, join(dir, 'big.jpg')), models);
-  assert.equal(e.prediction.label, 'cross', 'the 2× enlarged JPEG of the cross is still a cross');
+  assert.equal(e.prediction.label, 'green', 'the 2× enlarged JPEG of the green object is still green');
   assert.ok(e.notes?.some((n) => n.includes('resized from 64×64 to 32×32 (stretch')));
   assert.ok(e.notes?.some((n) => n.includes('EXIF orientation is ignored')));
   assert.deepEqual(e.attributions.shape, [32, 32, 3]);

@@ -86,7 +86,7 @@ export const extremalPerturbation: AttributionMethod = {
     const scale = tf.tidy(() => tf.max(tf.abs(tf.grad(reward)(params))).dataSync()[0]) || 1;
     try {
       for (let t = 0; t < options.iterations; t++) {
-        if (t % 10 === 0) await ctx.checkpoint();
+        await ctx.checkpoint();
         const current = tf.tidy(() => maskOf().dataSync() as Float32Array);
         const r = tf.tensor4d(areaTarget(current, keep), [1, H, W, 1]);
         const lambda = LAMBDA_START * (LAMBDA_END / LAMBDA_START) ** (t / Math.max(1, options.iterations - 1));
