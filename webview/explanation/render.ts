@@ -3,6 +3,7 @@
 // The document is passed in so tests can render into a minimal fake DOM.
 import type { FeatureSort } from '../../src/shared/panelProtocol';
 import { FEATURES_SHOWN_BY_DEFAULT, type ClassBar, type ExplanationView, type FeatureBar, type Row } from './viewModel';
+import { h, type Child } from '../shared/dom';
 
 export interface RenderOptions {
   sort: FeatureSort;
@@ -17,22 +18,6 @@ export interface RenderHandlers {
   copyJson(): void;
 }
 
-interface Props {
-  className?: string;
-  text?: string;
-  attrs?: Record<string, string>;
-}
-
-type Child = Node | string;
-
-function h(doc: Document, tag: string, props: Props = {}, ...children: Child[]): HTMLElement {
-  const node = doc.createElement(tag);
-  if (props.className) node.className = props.className;
-  for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (children.length) node.append(...children);
-  return node;
-}
 
 /** A bar whose length is set through the CSSOM (allowed by the CSP, unlike style attributes). */
 function fill(doc: Document, fraction: number, className: string): HTMLElement {

@@ -10,28 +10,13 @@ import {
   type SummaryView,
   type TensorRow,
 } from '../../src/extension/editors/modelSummaryView';
+import { h, type Child } from '../shared/dom';
 
 export interface SummaryHandlers {
   explain(): void;
   reload(): void;
 }
 
-interface Props {
-  className?: string;
-  text?: string;
-  attrs?: Record<string, string>;
-}
-
-type Child = Node | string;
-
-function h(doc: Document, tag: string, props: Props = {}, ...children: Child[]): HTMLElement {
-  const node = doc.createElement(tag);
-  if (props.className) node.className = props.className;
-  for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (children.length) node.append(...children);
-  return node;
-}
 
 function button(doc: Document, label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLElement {
   const b = h(doc, 'vscode-button', { text: label, attrs });
