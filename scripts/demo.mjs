@@ -21,7 +21,8 @@ const samples = [
       ['integrated-gradients', '--baseline', 'mean'],
       ['saliency', '--signed'],
       ['input-x-gradient'],
-      ['smoothgrad', '--samples', '32'],
+      // A scalar noise level suits standardized inputs; raw tabular columns differ in scale by 10^5, so keep it small.
+      ['smoothgrad', '--samples', '32', '--stdev', '0.05'],
       ['gradient-shap', '--samples', '64'],
       ['occlusion'],
       ['feature-ablation'],
@@ -36,7 +37,7 @@ function cliRun(args) {
 }
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-const num = (v) => (typeof v === 'number' ? (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)) : esc(v));
+const num = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)) : esc(v));
 
 function bars(explanation) {
   const feats = [...explanation.features].sort((a, b) => Math.abs(b.score) - Math.abs(a.score));

@@ -1,7 +1,7 @@
 // Readable (non-JSON) CLI output.
 import type { Explanation, ModelSummary } from '../shared/types';
 
-const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
+const fmt = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
 const shape = (s: (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 
 function bar(score: number, max: number, width = 20): string {
