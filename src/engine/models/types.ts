@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelSummary } from '../../shared/types';
+import type { TextInputNames } from '../modalities/text/textManifest';
 
 /**
  * What every loader returns. `predict` is differentiable (tfjs ops only) so gradient methods can use it;
@@ -16,6 +17,13 @@ export interface ExplainableModel {
   /** Names of the input features (tabular models), from the manifest; they select CSV columns. */
   readonly featureNames?: string[];
   predict(x: tf.Tensor): tf.Tensor2D;
+  /**
+   * A text model with several inputs: which model input holds each role. Its input is then packed [R, L], rows in
+   * the order ids, mask, typeIds, positions (those present; see modalities/text/modelInput.ts).
+   */
+  readonly textInputs?: TextInputNames;
+  /** The intermediate that looks token ids up (word embeddings), when the loader can tell: layer methods' default. */
+  readonly embeddingLayer?: string;
   /**
    * Intermediate tensors that layer methods (Grad-CAM, layer IG, LRP, attention) can read, in topological order.
    * Shapes exclude the batch dimension. Absent when the model cannot expose them.

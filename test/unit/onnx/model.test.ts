@@ -68,14 +68,15 @@ test('a graph that fixes the batch at 1 inside (Reshape to [1, -1]) is detected 
   }
 });
 
-test('several inputs or outputs, and inputs of other types, are refused with their names', async () => {
+test('inputs without a known role, several outputs, and inputs of other types are refused with their names', async () => {
+  // Several inputs are taken when their roles are known (text models: input_ids, attention_mask, …), not otherwise.
   let path = write({
     opset: 13,
-    inputs: [{ name: 'input_ids', dtype: 'int64', dims: ['b', 4] }, { name: 'attention_mask', dtype: 'int64', dims: ['b', 4] }],
+    inputs: [{ name: 'a', dtype: 'int64', dims: ['b', 4] }, { name: 'b', dtype: 'int64', dims: ['b', 4] }],
     outputs: [{ name: 'y' }],
-    nodes: [{ op: 'Add', inputs: ['input_ids', 'attention_mask'], outputs: ['y'] }],
+    nodes: [{ op: 'Add', inputs: ['a', 'b'], outputs: ['y'] }],
   });
-  await rejectsWith(loadModel(path), 'UNSUPPORTED', [path, "2 inputs ('input_ids', 'attention_mask')"]);
+  await rejectsWith(loadModel(path), 'MODEL_INVALID', [path, "2 inputs ('a', 'b')", "cannot determine the role of model input 'a'"]);
   path = write({ opset: 13, inputs: [{ name: 'x', dims: ['b', 4] }], outputs: [{ name: 'logits' }, { name: 'probs' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['logits'] }, { op: 'Sigmoid', inputs: ['x'], outputs: ['probs'] }] });
   await rejectsWith(loadModel(path), 'UNSUPPORTED', [path, "2 outputs ('logits', 'probs')"]);
   path = write({ opset: 13, inputs: [{ name: 'flags', dtype: 'bool', dims: ['b', 4] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Not', inputs: ['flags'], outputs: ['y'] }] });

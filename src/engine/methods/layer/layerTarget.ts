@@ -31,7 +31,10 @@ export function resolveLayerOptions(options: MethodOptions, model: ExplainableMo
   }
   let layer = options.layer;
   if (layer === undefined) {
-    layer = intermediates.find((i) => EMBEDDING_TYPES.includes(i.type))?.name;
+    // The loader's word-embedding lookup when it found one (a BERT graph also gathers positions and type ids),
+    // else the first embedding-like layer.
+    layer = model.embeddingLayer !== undefined && intermediates.some((i) => i.name === model.embeddingLayer) ? model.embeddingLayer : undefined;
+    layer ??= intermediates.find((i) => EMBEDDING_TYPES.includes(i.type))?.name;
     if (layer === undefined) throw invalidOption('layer', `is required: the model has no embedding layer to default to; layers are: ${listed(intermediates)}`, undefined);
   } else if (typeof layer !== 'string' || !intermediates.some((i) => i.name === layer)) {
     throw invalidOption('layer', `names no layer of the model; layers are: ${listed(intermediates)}`, layer);

@@ -1,13 +1,14 @@
 // Turns a tokenizer's tokens into the model's input: cut to the model's length (keeping the [CLS]/[SEP] frame),
 // padded, and laid out as the model takes it. A single-input model takes the ids, shape [L]. A model with several
-// text inputs (ids, attention mask, token type ids) is seen by the engine as one packed input [R, L] whose rows are
-// the roles in the order ids, mask, typeIds (those the manifest names); its loader splits the rows back into the
-// model's named inputs (see packedRoles).
+// text inputs (ids, attention mask, token type ids, position ids) is seen by the engine as one packed input [R, L]
+// whose rows are the roles in the order ids, mask, typeIds, positions (those the model takes, named by the manifest or
+// inferred from the input names by the loader); its loader splits the rows back into the model's named inputs (see
+// packedRoles and packedInputs.ts).
 import { EngineError } from '../../errors';
-import type { TextInputNames } from './textManifest';
+import { INPUT_ROLES, type TextInputNames } from './textManifest';
 import type { SpecialIds, Token } from './tokenizers/types';
 
-export type InputRole = 'ids' | 'mask' | 'typeIds';
+export type InputRole = (typeof INPUT_ROLES)[number];
 
 export interface TextLayout {
   roles: InputRole[];
@@ -23,16 +24,15 @@ export interface ModelTokens {
   ids: number[];
   mask: number[];
   typeIds: number[];
+  /** 0 … length−1. */
+  positions: number[];
   /** The tokenizer gave more tokens than fit. */
   truncated: boolean;
 }
 
 /** Rows of a packed multi-input text model, in order; a loader of such a model splits its input along them. */
 export function packedRoles(inputs: TextInputNames | undefined): InputRole[] {
-  const roles: InputRole[] = ['ids'];
-  if (inputs?.mask) roles.push('mask');
-  if (inputs?.typeIds) roles.push('typeIds');
-  return roles;
+  return INPUT_ROLES.filter((r) => r === 'ids' || inputs?.[r] !== undefined);
 }
 
 export function textLayout(inputShape: number[], inputs: TextInputNames | undefined, maxLength: number | undefined, file: string): TextLayout {
@@ -77,13 +77,14 @@ export function fitTokens(tokens: Token[], length: number, special: SpecialIds, 
     ids: all.map((t) => t.id),
     mask: all.map((_, i) => (i < kept.length ? 1 : 0)),
     typeIds: all.map((t) => t.typeId ?? 0),
+    positions: all.map((_, i) => i),
     truncated,
   };
 }
 
 /** The packed input values (row-major [R, L], or [L] for one role). */
 export function packValues(layout: TextLayout, fitted: ModelTokens, ids: number[] = fitted.ids): number[] {
-  const rows: Record<InputRole, number[]> = { ids, mask: fitted.mask, typeIds: fitted.typeIds };
+  const rows: Record<InputRole, number[]> = { ids, mask: fitted.mask, typeIds: fitted.typeIds, positions: fitted.positions };
   return layout.roles.flatMap((r) => rows[r]);
 }
 

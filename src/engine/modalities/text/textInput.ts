@@ -110,7 +110,8 @@ export async function prepareTextInput(input: InputSpec, model: ExplainableModel
     );
   }
   const tokenizer = cachedTokenizer(spec);
-  const layout = textLayout(model.inputShape, manifest?.text?.inputs, manifest?.text?.maxLength, manifest?.path ?? model.summary.path);
+  // A multi-input model's loader knows which input is which (the manifest's "inputs", else inferred from the names).
+  const layout = textLayout(model.inputShape, model.textInputs ?? manifest?.text?.inputs, manifest?.text?.maxLength, manifest?.path ?? model.summary.path);
   const fitted = fitTokens(tokenizer.encode(source.text), layout.length, tokenizer.specialIds, layout.limit);
   return textPlan(model, manifest, tokenizer, layout, fitted, source);
 }
@@ -128,9 +129,23 @@ function textPlan(
   let units: DisplayUnit[] = displayUnits(fitted.tokens, text, granularity);
   const L = layout.length;
 
-  /** Per-position score: the attributions summed over the packed rows (ids, mask, type ids). */
+  /**
+   * Per-position score. A packed input's other rows (mask, type ids, positions) are held fixed: the pad/mask
+   * baseline equals the input there, so only the ids row (row 0) carries a token's attribution; they are added in
+   * only when a tensor baseline changes them.
+   */
+  let fixedRows = true;
+  /**
+   * The method ran on one group per display unit (the default groups of feature ablation, LIME, KernelSHAP): every
+   * position of a unit holds the unit's value, which counts once (a feature's score is the unit's value, a token's
+   * its share), so that, e.g., KernelSHAP's scores add up to F(x) − F(baseline).
+   */
+  let sharedUnits = false;
+  const unitSize = (position: number) => (sharedUnits ? (units.find((u) => u.positions.includes(position))?.positions.length ?? 1) : 1);
+  const rowsFixedBy = (spec: BaselineSpec | undefined) =>
+    spec?.kind !== 'tensor' || (spec as { data: { values: number[] } }).data.values.every((v, i) => i < L || v === plan.data.values[i]);
   const positionScores = (values: number[]) =>
-    Array.from({ length: L }, (_, p) => layout.roles.reduce((s, _r, r) => s + values[r * L + p], 0));
+    Array.from({ length: L }, (_, p) => (fixedRows ? values[p] : layout.roles.reduce((s, _r, r) => s + values[r * L + p], 0)));
 
   const where = (start: number, end: number): Pick<FeatureAttribution, 'start' | 'end' | 'span'> => {
     if (!dataset || !example) return { start, end };
@@ -156,13 +171,21 @@ function textPlan(
     defaults(methodId, requested) {
       granularity = choiceOption(requested.granularity, 'granularity', ['token', 'word'] as const, 'token');
       units = displayUnits(fitted.tokens, text, granularity);
+      sharedUnits = GROUPED_METHODS.includes(methodId) && requested.featureGroups === undefined;
       const defaults: MethodOptions = { baseline: { kind: manifest?.text?.baseline ?? 'pad' } };
       // Layer methods default to the model's embedding layer themselves; the manifest can name another one.
       const layer = manifest?.text?.embeddingLayer;
       if (LAYER_METHODS.includes(methodId) && requested.layer === undefined && layer !== undefined) defaults.layer = layer;
+      // Occlusion of a packed input: one window per position spanning all rows, so each token costs one forward
+      // pass (the held-fixed rows equal the baseline; the token's score is read from the ids row).
+      if (methodId === 'occlusion' && layout.roles.length > 1 && requested.window === undefined && requested.baseline?.kind !== 'tensor') {
+        defaults.window = [layout.roles.length, 1];
+      }
       if (GROUPED_METHODS.includes(methodId) && requested.featureGroups === undefined) {
+        // One group per display unit on the ids row; the other rows of a packed input (held fixed) join the last
+        // group, that of the frame and padding, which equals its baseline.
         const groups = unitGroups(units, L);
-        defaults.featureGroups = layout.roles.flatMap(() => groups);
+        defaults.featureGroups = layout.roles.flatMap((_, r) => (r === 0 ? groups : groups.map(() => units.length)));
       }
       return defaults;
     },
@@ -174,11 +197,13 @@ function textPlan(
         if (values.length !== L * layout.roles.length) {
           throw new EngineError('OPTION_INVALID', `baseline has ${values.length} token ids but the model takes ${L * layout.roles.length}`);
         }
+        fixedRows = rowsFixedBy(spec);
         return values;
       }
       if (kind !== 'pad' && kind !== 'mask') {
         throw new EngineError('OPTION_INVALID', `text models take baseline pad or mask (the reference replaces every token of the text), not '${kind}'`);
       }
+      fixedRows = true;
       const id = kind === 'pad' ? tokenizer.specialIds.pad : tokenizer.specialIds.mask;
       if (id === undefined) throw new EngineError('OPTION_INVALID', `baseline 'mask': the tokenizer has no mask token`, tokenizer.source);
       return packValues(layout, fitted, fitted.ids.map((v, p) => (isContent(fitted.tokens[p]) ? id : v)));
@@ -191,7 +216,7 @@ function textPlan(
         return {
           name: chars,
           value: u.positions.map((p) => fitted.tokens[p].token).join(' '),
-          score: u.positions.reduce((s, p) => s + scores[p], 0),
+          score: sharedUnits ? scores[u.positions[0]] : u.positions.reduce((s, p) => s + scores[p], 0),
           text: chars,
           ...where(u.start, u.end),
           positions: u.positions,
@@ -210,7 +235,7 @@ function textPlan(
           token: t.token,
           special: !isContent(t),
           ...(t.start !== undefined ? { start: t.start, end: t.end } : {}),
-          score: scores[position],
+          score: scores[position] / unitSize(position),
         });
       });
       return {
@@ -226,6 +251,7 @@ function textPlan(
     cached(methodId, options, target, loadMs) {
       const hit = results.get(keyOf(methodId, options, target));
       if (!hit) return undefined;
+      fixedRows = rowsFixedBy(options.baseline);
       const copy = structuredClone(hit);
       return {
         ...copy,

@@ -13,7 +13,12 @@ export interface TextInputNames {
   ids?: string;
   mask?: string;
   typeIds?: string;
+  /** Position ids (0 … L−1), for models that take them as an input. */
+  positions?: string;
 }
+
+/** The roles a text model's inputs can have, in the order a packed input holds them. */
+export const INPUT_ROLES = ['ids', 'mask', 'typeIds', 'positions'] as const;
 
 export interface TextManifest {
   tokenizer?: TokenizerSpec;
@@ -70,12 +75,12 @@ function tokenizerSpec(value: unknown, file: string): TokenizerSpec | undefined 
 
 function inputNames(value: unknown, file: string): TextInputNames | undefined {
   if (value === undefined) return undefined;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(file, "'inputs' must map ids/mask/typeIds to model input names");
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(file, "'inputs' must map ids/mask/typeIds/positions to model input names");
   const v = value as Record<string, unknown>;
-  const unknown = Object.keys(v).filter((k) => !['ids', 'mask', 'typeIds'].includes(k));
-  if (unknown.length) fail(file, `'inputs' has unknown role(s) ${unknown.join(', ')}; roles are ids, mask, typeIds`);
+  const unknown = Object.keys(v).filter((k) => !(INPUT_ROLES as readonly string[]).includes(k));
+  if (unknown.length) fail(file, `'inputs' has unknown role(s) ${unknown.join(', ')}; roles are ${INPUT_ROLES.join(', ')}`);
   const names: TextInputNames = {};
-  for (const role of ['ids', 'mask', 'typeIds'] as const) {
+  for (const role of INPUT_ROLES) {
     const name = optionalString(v[role], `inputs.${role}`, file);
     if (name !== undefined) names[role] = name;
   }

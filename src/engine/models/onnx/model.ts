@@ -1,14 +1,20 @@
 // Loads an .onnx file as an ExplainableModel: the imported tfjs graph for predict/run (gradients, named
 // intermediates) and an ONNX Runtime session for predictFast. On load (once per model hash) a deterministic probe
 // input runs through both: it measures the output and intermediate shapes and checks forward parity.
+// A text model with several inputs (input_ids, attention_mask, token_type_ids, position_ids) takes one packed input
+// [R, L] (rows: ids, mask, typeIds, positions, those it has; see modalities/text/modelInput.ts), split back into its
+// named inputs here, each in its own dtype; roles come from the manifest's "inputs" or the input names.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSummary } from '../../../shared/types';
 import { onnxError } from './errors';
-import { resolveInputShape } from '../inputShape';
+import { resolveInputShape, type ResolvedInput } from '../inputShape';
+import { packedRoles, type InputRole } from '../../modalities/text/modelInput';
+import { inferInputRoles } from '../../modalities/text/packedInputs';
+import type { TextInputNames } from '../../modalities/text/textManifest';
 import { readLensManifest, type LensManifest } from '../manifest';
 import type { ExplainableModel, IntermediateInfo, RunOptions } from '../types';
 import { isFloat, isInteger, type OnnxDType } from './dtypes';
-import type { OnnxGraph, OnnxValueInfo } from './graph';
+import { standardDomain, type OnnxGraph, type OnnxValueInfo } from './graph';
 import { isHost } from './hostTensor';
 import { readOnnx, type ParsedOnnx } from './parse';
 import { OnnxProgram, sameShape, type ProgramRun } from './program';
@@ -44,7 +50,7 @@ const probes = new Map<string, Probe>();
 const show = (shape: readonly (number | string | null)[]) => `[${shape.join(', ')}]`;
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-function requireOne(values: OnnxValueInfo[], what: 'input' | 'output', file: string): OnnxValueInfo {
+function requireOne(values: OnnxValueInfo[], what: 'output', file: string): OnnxValueInfo {
   if (values.length === 1) return values[0];
   const names = values.map((v) => `'${v.name}'`).join(', ');
   throw onnxError(
@@ -65,11 +71,30 @@ function probeValues(n: number, integer: boolean): Float32Array {
   return out;
 }
 
+/** One model input of a packed (multi-input text) model: the row of the packed input that feeds it. */
+interface PackedInput {
+  name: string;
+  dtype: OnnxDType;
+  role: InputRole;
+  row: number;
+  info: OnnxValueInfo;
+}
+
+interface Packed {
+  /** In the model's input order. */
+  inputs: PackedInput[];
+  roles: InputRole[];
+  names: TextInputNames & { ids: string };
+}
+
 interface Parts {
   parsed: ParsedOnnx;
   graph: OnnxGraph;
+  /** The single input, or the token ids input of a packed model. */
   input: OnnxValueInfo;
   inputType: OnnxDType;
+  /** Set for models with several (text) inputs. */
+  packed?: Packed;
   outputName: string;
   inputShape: number[];
   declaredBatchOfOne: boolean;
@@ -77,25 +102,62 @@ interface Parts {
   runtime: OnnxRuntimeSession;
 }
 
-/** The imported graph on x [B, ...inputShape]; integer inputs are fed as int32. */
+const asFeed = (t: tf.Tensor, dtype: OnnxDType) => (isInteger(dtype) ? tf.cast(t, 'int32') : t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+
+/** The imported graph on x [B, ...inputShape]; integer inputs are fed as int32, a packed input split into its rows. */
 function forward(p: Parts, x: tf.Tensor, options: RunOptions & Pick<ProgramRun, 'onValue'> = {}): { output: tf.Tensor; captured: Record<string, tf.Tensor> } {
-  const feed = isInteger(p.inputType) ? tf.cast(x, 'int32') : x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-  const result = p.program.run({ feeds: { [p.input.name]: feed }, outputs: [p.outputName], capture: options.capture, replace: options.replace, onValue: options.onValue });
+  let feeds: Record<string, tf.Tensor>;
+  if (p.packed) {
+    const [batch, , length] = x.shape;
+    feeds = Object.fromEntries(p.packed.inputs.map((i) => [i.name, asFeed(tf.reshape(tf.slice(x, [0, i.row, 0], [batch, 1, length]), [batch, length]), i.dtype)]));
+  } else {
+    feeds = { [p.input.name]: asFeed(x, p.inputType) };
+  }
+  const result = p.program.run({ feeds, outputs: [p.outputName], capture: options.capture, replace: options.replace, onValue: options.onValue });
   return { output: result.outputs[0], captured: result.captured };
 }
 
+/** ONNX Runtime on `rows` examples of the (flat, [rows, ...inputShape]) values; a packed input fed as its model inputs. */
+function runtimeRun(p: Parts, values: ArrayLike<number>, rows: number) {
+  if (!p.packed) return p.runtime.run(values, [rows, ...p.inputShape]);
+  const [R, L] = p.inputShape;
+  const perInput = p.packed.inputs.map((i) => {
+    const out = new Float64Array(rows * L);
+    for (let b = 0; b < rows; b++) for (let l = 0; l < L; l++) out[b * L + l] = values[(b * R + i.row) * L + l];
+    return out;
+  });
+  return p.runtime.runInputs(perInput, [rows, L]);
+}
+
+/** Deterministic probe input of a packed model: ids 0/1 alternating, mask 1, type ids 0, positions 0 … L−1. */
+function packedProbe(p: Parts, batch: number): Float32Array {
+  const [R, L] = p.inputShape;
+  const roles = p.packed!.roles;
+  const out = new Float32Array(batch * R * L);
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < R; r++) {
+      for (let l = 0; l < L; l++) {
+        const role = roles[r];
+        out[(b * R + r) * L + l] = role === 'ids' ? l % 2 : role === 'mask' ? 1 : role === 'positions' ? l : 0;
+      }
+    }
+  }
+  return out;
+}
+
+const probeInput = (p: Parts, batch: number): Float32Array =>
+  p.packed ? packedProbe(p, batch) : probeValues(batch * product(p.inputShape), isInteger(p.inputType));
+
 async function runProbe(p: Parts): Promise<Probe> {
-  const integer = isInteger(p.inputType);
-  const size = product(p.inputShape);
   // Batch 2 shows whether the graph really takes any batch; models that fix it at 1 internally fall back to 1.
   let batch = p.declaredBatchOfOne ? 1 : 2;
   let reference;
   try {
-    reference = await p.runtime.run(probeValues(batch * size, integer), [batch, ...p.inputShape]);
+    reference = await runtimeRun(p, probeInput(p, batch), batch);
   } catch (e) {
     if (batch === 1) throw e;
     batch = 1;
-    reference = await p.runtime.run(probeValues(size, integer), [1, ...p.inputShape]);
+    reference = await runtimeRun(p, probeInput(p, 1), 1);
   }
   const dims = reference.dims;
   if (dims.length === 0 || (dims[0] !== batch && batch !== 1) || reference.data.length % batch !== 0) {
@@ -109,7 +171,7 @@ async function runProbe(p: Parts): Promise<Probe> {
   }
   try {
     const ours = tf.tidy(() => {
-      const x = tf.tensor(probeValues(batch * size, integer), [batch, ...p.inputShape]);
+      const x = tf.tensor(probeInput(p, batch), [batch, ...p.inputShape]);
       const y = forward(p, x, {
         // Shapes of the tensors computed per call, without the batch when it leads (host values are shape data).
         onValue: (name, v) => isHost(v) || probe.shapes.set(name, v.shape[0] === batch ? v.shape.slice(1) : [...v.shape]),
@@ -131,29 +193,114 @@ function checkManifestSizes(manifest: LensManifest | undefined, outputSize: numb
   if (manifest.labels && manifest.labels.length !== outputSize) {
     throw onnxError('MODEL_INVALID', `has ${manifest.labels.length} labels but the model has ${outputSize} outputs`, manifest.path);
   }
-  if (manifest.featureNames && manifest.featureNames.length !== inputSize) {
+  if (manifest.featureNames && inputSize !== Infinity && manifest.featureNames.length !== inputSize) {
     throw onnxError('MODEL_INVALID', `has ${manifest.featureNames.length} featureNames but the model input has ${inputSize} values`, manifest.path);
   }
+}
+
+function checkInputType(input: OnnxValueInfo, dtype: OnnxDType, file: string): void {
+  if (!isFloat(dtype) && dtype !== 'int64' && dtype !== 'int32') {
+    throw onnxError('UNSUPPORTED', `input '${input.name}' is ${dtype}; only float inputs (and int32/int64 token ids) are supported`, file);
+  }
+}
+
+/** The inputs of a multi-input text model, each with its role and packed row; an error naming `file` when a role is unclear. */
+function packedInputs(inputs: OnnxValueInfo[], manifest: LensManifest | undefined, file: string): Packed {
+  const names = inferInputRoles(
+    inputs.map((i) => i.name),
+    manifest?.text?.inputs,
+    file,
+  );
+  const roles = packedRoles(names);
+  const packed = inputs.map((info) => {
+    const role = roles.find((r) => names[r] === info.name)!;
+    // Hugging Face exports declare their inputs int64; an undeclared type is taken as int64 too.
+    const dtype = info.dtype ?? 'int64';
+    checkInputType(info, dtype, file);
+    return { name: info.name, dtype, role, row: roles.indexOf(role), info };
+  });
+  return { inputs: packed, roles, names };
+}
+
+/**
+ * The packed input shape [R, L] of a multi-input text model: every input is [batch, sequence]; L is their fixed
+ * sequence length, else the manifest's inputShape ([L] or [R, L]), else its maxLength (for a Hugging Face folder:
+ * config.json's max_position_embeddings, at most 512).
+ */
+function packedShape(packed: Packed, manifest: LensManifest | undefined, file: string): ResolvedInput {
+  const R = packed.roles.length;
+  let length: number | undefined;
+  let batchOfOne = false;
+  for (const { info } of packed.inputs) {
+    const shape = info.shape;
+    if (shape && shape.length !== 2) {
+      throw onnxError('UNSUPPORTED', `input '${info.name}' has shape ${show(shape.map((d) => d ?? 'null'))}; text model inputs are [batch, sequence]`, file);
+    }
+    const batch = shape?.[0] ?? null;
+    if (batch !== null && batch !== 1) {
+      throw onnxError('UNSUPPORTED', `input '${info.name}' has a fixed batch size of ${batch}; only a dynamic batch or a batch of 1 is supported`, file);
+    }
+    if (batch === 1) batchOfOne = true;
+    const seq = shape?.[1] ?? null;
+    if (seq !== null) {
+      if (length !== undefined && seq !== length) {
+        throw onnxError('MODEL_INVALID', `inputs '${packed.inputs[0].name}' and '${info.name}' have different sequence lengths (${length}, ${seq})`, file);
+      }
+      length = seq;
+    }
+  }
+  const given = manifest?.inputShape;
+  if (given) {
+    const L = given.length === 1 ? given[0] : given.length === 2 && given[0] === R ? given[1] : undefined;
+    if (L === undefined || (length !== undefined && L !== length)) {
+      throw onnxError(
+        'MODEL_INVALID',
+        `inputShape [${given.join(', ')}] does not fit the model's ${R} text inputs of length ${length ?? 'sequence'}: give [L] (the sequence length) or [${R}, L]`,
+        manifest!.path,
+      );
+    }
+    return { shape: [R, L], batchOfOne };
+  }
+  length ??= manifest?.text?.maxLength;
+  if (length === undefined) {
+    throw onnxError(
+      'MODEL_INVALID',
+      `the model's inputs (${packed.inputs.map((i) => `'${i.name}'`).join(', ')}) have a dynamic sequence length; give it as "maxLength" (or "inputShape": [length]) in its lens.json`,
+      file,
+    );
+  }
+  return { shape: [R, length], batchOfOne };
 }
 
 async function buildParts(parsed: ParsedOnnx, manifest: LensManifest | undefined): Promise<Parts> {
   const graph = parsed.graph;
   const file = graph.file;
-  const input = requireOne(graph.inputs, 'input', file);
+  if (graph.inputs.length === 0) throw onnxError('UNSUPPORTED', 'the model has no inputs', file);
   const output = requireOne(graph.outputs, 'output', file);
-  const inputType = input.dtype ?? 'float32';
-  if (!isFloat(inputType) && inputType !== 'int64' && inputType !== 'int32') {
-    throw onnxError('UNSUPPORTED', `input '${input.name}' is ${inputType}; only float inputs (and int32/int64 token ids) are supported`, file);
-  }
-  const resolved = resolveInputShape({ name: input.name, shape: input.shape, dtype: inputType }, file, manifest);
+  const packed = graph.inputs.length > 1 ? packedInputs(graph.inputs, manifest, file) : undefined;
+  const input = packed ? packed.inputs.find((i) => i.role === 'ids')!.info : graph.inputs[0];
+  const inputType = packed ? packed.inputs.find((i) => i.role === 'ids')!.dtype : (input.dtype ?? 'float32');
+  checkInputType(input, inputType, file);
+  const resolved = packed ? packedShape(packed, manifest, file) : resolveInputShape({ name: input.name, shape: input.shape, dtype: inputType }, file, manifest);
   const program = new OnnxProgram(graph);
   try {
     const runtime = await OnnxRuntimeSession.create(
       { bytes: parsed.bytes, path: file, external: parsed.dataFiles.length > 0 },
-      { name: input.name, dtype: inputType },
+      packed ? packed.inputs.map((i) => ({ name: i.name, dtype: i.dtype })) : { name: input.name, dtype: inputType },
       output.name,
     );
-    return { parsed, graph, input, inputType, outputName: output.name, inputShape: resolved.shape, declaredBatchOfOne: resolved.batchOfOne, program, runtime };
+    return {
+      parsed,
+      graph,
+      input,
+      inputType,
+      packed,
+      outputName: output.name,
+      inputShape: resolved.shape,
+      declaredBatchOfOne: resolved.batchOfOne,
+      program,
+      runtime,
+    };
   } catch (e) {
     program.dispose();
     throw e;
@@ -175,13 +322,34 @@ export async function loadOnnxModel(path: string): Promise<OnnxExplainableModel>
       // re-laid-out kernels) now rather than in the middle of the first method.
       tf.tidy(() => forward(p, tf.zeros([1, ...p.inputShape])).output);
     }
-    checkManifestSizes(manifest, probe.outputSize, product(p.inputShape));
+    checkManifestSizes(manifest, probe.outputSize, p.packed ? Infinity : product(p.inputShape));
   } catch (e) {
     p.program.dispose();
     await p.runtime.release();
     throw e;
   }
   return buildModel(p, probe, manifest);
+}
+
+/**
+ * The output of the Gather that looks the token ids up in a constant table (the word embeddings): the token ids
+ * input (through Cast/Identity) as its indices, a constant of rank 2 as its data. Undefined for float inputs.
+ */
+function wordEmbedding(p: Parts, shapes: Map<string, number[]>): string | undefined {
+  if (!isInteger(p.inputType)) return undefined;
+  const carriers = new Set([p.input.name]);
+  for (const node of p.graph.nodes) {
+    if ((node.opType === 'Cast' || node.opType === 'Identity') && carriers.has(node.inputs[0])) node.outputs.forEach((o) => o && carriers.add(o));
+  }
+  const table = (name: string) => {
+    const init = p.graph.initializers.get(name);
+    return init ? init.shape.length === 2 : p.program.isConstant(name);
+  };
+  const gather = p.graph.nodes.find(
+    (n) => n.opType === 'Gather' && standardDomain(n.domain) === '' && carriers.has(n.inputs[1]) && table(n.inputs[0]) && (n.attributes.get('axis')?.i ?? 0) === 0,
+  );
+  const name = gather?.outputs[0];
+  return name && shapes.has(name) ? name : undefined;
 }
 
 function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined): OnnxExplainableModel {
@@ -198,7 +366,9 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
   }
 
   const summary: ModelSummary = summarizeGraph(p.graph, p.parsed.hash, new Map([...probe.shapes].map(([k, v]) => [k, v])));
-  summary.inputs = [{ name: p.input.name, shape: p.input.shape ?? [null, ...inputShape], dtype: p.inputType }];
+  summary.inputs = p.packed
+    ? p.packed.inputs.map((i) => ({ name: i.name, shape: i.info.shape ?? [null, inputShape[1]], dtype: i.dtype }))
+    : [{ name: p.input.name, shape: p.input.shape ?? [null, ...inputShape], dtype: p.inputType }];
   summary.outputs = [{ name: p.outputName, shape: probe.outputShape, dtype: 'float32' }];
   if (warnings.length) summary.warnings = warnings;
 
@@ -206,6 +376,8 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
     .runtimeValues()
     .filter(({ name }) => probe.shapes.has(name))
     .map(({ name, node }) => ({ name, type: node.opType, shape: probe.shapes.get(name)! }));
+
+  const embeddingLayer = wordEmbedding(p, probe.shapes);
 
   let disposed = false;
   const checkInput = (x: tf.Tensor) => {
@@ -247,7 +419,9 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
     inputShape,
     outputSize,
     labels: manifest?.labels,
-    featureNames: manifest?.featureNames,
+    featureNames: p.packed ? undefined : manifest?.featureNames,
+    ...(p.packed ? { textInputs: p.packed.names } : {}),
+    ...(embeddingLayer ? { embeddingLayer } : {}),
     intermediates,
     warnings,
     parityError: probe.parityError,
@@ -279,11 +453,10 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
       checkInput(x);
       const batch = x.shape[0];
       const values = await x.data();
-      const dims = [batch, ...inputShape];
       const size = product(inputShape);
       const out = new Float32Array(batch * outputSize);
       const runRows = async (start: number, rows: number) => {
-        const r = await p.runtime.run(values.subarray(start * size, (start + rows) * size) as Float32Array, [rows, ...dims.slice(1)]);
+        const r = await runtimeRun(p, values.subarray(start * size, (start + rows) * size) as Float32Array, rows);
         if (r.data.length !== rows * outputSize) {
           throw onnxError('MODEL_INVALID', `ONNX Runtime output has shape ${show(r.dims)}; expected ${outputSize} values per example`, file);
         }

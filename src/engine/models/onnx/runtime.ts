@@ -1,5 +1,6 @@
-// The ONNX Runtime forward path (onnxruntime-node): one InferenceSession per model, fed batches of the model's single
-// input. It is the reference the importer is checked against and the fast path for perturbation methods.
+// The ONNX Runtime forward path (onnxruntime-node): one InferenceSession per model, fed batches of the model's inputs
+// (one, or several: a text model's input_ids, attention_mask, token_type_ids), each in its own dtype (int64 ids as
+// BigInt64Array). It is the reference the importer is checked against and the fast path for perturbation methods.
 import type * as Ort from 'onnxruntime-node';
 import { onnxError } from './errors';
 import type { OnnxDType } from './dtypes';
@@ -49,22 +50,36 @@ export interface RuntimeOutput {
   dims: number[];
 }
 
+export interface RuntimeInput {
+  name: string;
+  dtype: OnnxDType;
+}
+
 export class OnnxRuntimeSession {
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: Ort.InferenceSession,
-    readonly inputName: string,
-    readonly inputType: OnnxDType,
+    readonly inputs: RuntimeInput[],
     readonly outputName: string,
     private readonly file: string,
   ) {}
 
+  /** The first (for single-input models: the only) input. */
+  get inputName(): string {
+    return this.inputs[0].name;
+  }
+
+  get inputType(): OnnxDType {
+    return this.inputs[0].dtype;
+  }
+
   /** Creates the session from the model bytes, or from the path when external data must be found beside it. */
   static async create(
     source: { bytes: Uint8Array; path: string; external: boolean },
-    input: { name: string; dtype: OnnxDType },
+    input: RuntimeInput | RuntimeInput[],
     outputName: string,
   ): Promise<OnnxRuntimeSession> {
+    const inputs = Array.isArray(input) ? input : [input];
     const ort = await loadOrt(source.path);
     const options: Ort.InferenceSession.SessionOptions = { logSeverityLevel: 4, executionProviders: ['cpu'] };
     let session: Ort.InferenceSession;
@@ -73,16 +88,17 @@ export class OnnxRuntimeSession {
     } catch (e) {
       throw onnxError('MODEL_INVALID', `ONNX Runtime cannot load the model: ${reason(e)}`, source.path);
     }
-    if (!['float32', 'float64', 'float16', 'int64', 'int32'].includes(input.dtype)) {
+    const bad = inputs.find((i) => !['float32', 'float64', 'float16', 'int64', 'int32'].includes(i.dtype));
+    if (bad) {
       await session.release();
-      throw onnxError('UNSUPPORTED', `input '${input.name}' is ${input.dtype}; only float and integer inputs are supported`, source.path);
+      throw onnxError('UNSUPPORTED', `input '${bad.name}' is ${bad.dtype}; only float and integer inputs are supported`, source.path);
     }
-    return new OnnxRuntimeSession(ort, session, input.name, input.dtype, outputName, source.path);
+    return new OnnxRuntimeSession(ort, session, inputs, outputName, source.path);
   }
 
-  private feed(values: ArrayLike<number>, dims: number[]): Ort.Tensor {
+  private feed(dtype: OnnxDType, values: ArrayLike<number>, dims: number[]): Ort.Tensor {
     const { Tensor } = this.ort;
-    switch (this.inputType) {
+    switch (dtype) {
       case 'float64':
         return new Tensor('float64', Float64Array.from(values), dims);
       case 'float16':
@@ -96,11 +112,23 @@ export class OnnxRuntimeSession {
     }
   }
 
-  /** Runs one batch [B, ...inputShape]; the output as float32. */
+  /** Runs one batch of a single-input model [B, ...inputShape]; the output as float32. */
   async run(values: ArrayLike<number>, dims: number[]): Promise<RuntimeOutput> {
+    return this.runInputs([values], dims);
+  }
+
+  /**
+   * Runs one batch with a value array per input (in the order the session was created with), all of shape `dims`;
+   * each is fed in its input's dtype. The output as float32.
+   */
+  async runInputs(values: ArrayLike<number>[], dims: number[]): Promise<RuntimeOutput> {
+    if (values.length !== this.inputs.length) {
+      throw onnxError('INTERNAL', `ONNX Runtime session takes ${this.inputs.length} inputs; got ${values.length}`, this.file);
+    }
+    const feeds = Object.fromEntries(this.inputs.map((input, i) => [input.name, this.feed(input.dtype, values[i], dims)]));
     let results: Ort.InferenceSession.OnnxValueMapType;
     try {
-      results = await this.session.run({ [this.inputName]: this.feed(values, dims) }, [this.outputName], { logSeverityLevel: 4 });
+      results = await this.session.run(feeds, [this.outputName], { logSeverityLevel: 4 });
     } catch (e) {
       throw onnxError('MODEL_INVALID', `ONNX Runtime fails on an input of shape [${dims.join(', ')}]: ${reason(e)}`, this.file);
     }
