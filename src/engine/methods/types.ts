@@ -12,6 +12,11 @@ export interface RunContext {
   checkpoint(): Promise<void>;
   /** Largest number of inputs to evaluate in one forward/backward pass. */
   batchSize: number;
+  /**
+   * Bytes of tensor memory one batch may take. Batches are sized from it (see batches.ts): the first batch, of one
+   * input, is measured, and the rest hold as many inputs as fit, at most batchSize. Absent: batchSize alone.
+   */
+  memoryBudgetBytes?: number;
 }
 
 /** Everything a method needs besides the model, resolved by explain(): tensors carry a leading batch of 1. */
