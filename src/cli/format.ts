@@ -16,6 +16,8 @@ export function formatSummary(s: ModelSummary): string {
     `parameters: ${s.parameterCount.toLocaleString('en-US')}`,
     ...s.inputs.map((t) => `input:      ${t.name} ${shape(t.shape)} ${t.dtype}`),
     ...s.outputs.map((t) => `output:     ${t.name} ${shape(t.shape)} ${t.dtype}`),
+    ...(s.modality ? [`modality:   ${s.modality} (from the ${s.modalitySource === 'shape' ? 'input shape' : s.modalitySource})`] : []),
+    ...(s.labels ? [`labels:     ${s.labels.join(', ')}`] : []),
     `layers (${s.layers.length}):`,
     ...s.layers.map((l) => `  ${l.name.padEnd(32)} ${l.type.padEnd(22)} ${l.outputShape ? shape(l.outputShape) : ''}`.trimEnd()),
   ];
@@ -35,7 +37,9 @@ export function formatExplanation(e: Explanation, top = 20): string {
     '',
   ];
   for (const note of e.notes ?? []) lines.splice(lines.length - 1, 0, `note:       ${note}`);
-  if (e.features.length) {
+  if (e.text && e.features.length) {
+    lines.push(...textFeatureLines(e, top));
+  } else if (e.features.length) {
     const sorted = [...e.features].sort((a, b) => Math.abs(b.score) - Math.abs(a.score)).slice(0, top);
     const max = Math.max(...sorted.map((f) => Math.abs(f.score)));
     const w = Math.max(7, ...sorted.map((f) => f.name.length));
@@ -54,4 +58,23 @@ export function formatExplanation(e: Explanation, top = 20): string {
     lines.push('largest |score| at flat index: ' + order.map((i) => `${i}=${fmt(v[i])}`).join(', '));
   }
   return lines.join('\n');
+}
+
+/** Text: the tokens in reading order (a sentence reads better than a ranking), the strongest ones marked. */
+function textFeatureLines(e: Explanation, top: number): string[] {
+  const strongest = new Set(
+    e.features
+      .map((f, i) => [Math.abs(f.score), i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, top)
+      .map(([, i]) => i),
+  );
+  const max = Math.max(...e.features.map((f) => Math.abs(f.score)));
+  const w = Math.max(5, ...e.features.map((f) => (f.text ?? f.name).length));
+  const lines = [`${'token'.padEnd(w)}  ${'span'.padStart(11)}  ${'score'.padStart(11)}   (in text order; * = among the ${Math.min(top, e.features.length)} largest |score|)`];
+  for (const [i, f] of e.features.entries()) {
+    const span = f.start !== undefined && f.end !== undefined ? `${f.start}-${f.end}` : '';
+    lines.push(`${(f.text ?? f.name).padEnd(w)}  ${span.padStart(11)}  ${fmt(f.score).padStart(11)} ${strongest.has(i) ? '*' : ' '} ${bar(f.score, max)}`);
+  }
+  return lines;
 }

@@ -8,7 +8,7 @@ import { explain } from '../engine/explain';
 import { listMethods } from '../engine/methods/registry';
 import { explanationHeatmapPng } from '../engine/modalities/image/heatmap';
 import { flattenNested } from '../engine/modalities/tabular';
-import { readModelSummary } from '../engine/models';
+import { readModelInfo } from '../engine/process/modelInfo';
 import { ModelRegistry } from '../engine/models/registry';
 import { intFlag, listFlag, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpec } from './args';
 import { explainDataset, formatDatasetSummary, parseShard } from './explainDataset';
@@ -31,6 +31,7 @@ Explain options:
   --groups <file.json>     feature-ablation: group id per input element
   --baseline zero|mean|<number>|<file.json>
   --layer NAME  --seed N  --batch-size N  --backend B
+  --memory-budget MB       largest memory one batch may take (default 512); batches are sized from it
   --json                   print one JSON object
   --out FILE               write the result to FILE instead of stdout; FILE.png (image inputs): the heatmap over
                            the image (the result still goes to stdout)
@@ -81,6 +82,7 @@ const FLAGS: Record<string, FlagSpec> = {
   layer: { value: true },
   seed: { value: true },
   'batch-size': { value: true },
+  'memory-budget': { value: true },
   out: { value: true },
   'grid-size': { value: true },
   probability: { value: true },
@@ -177,6 +179,7 @@ function methodOptions(args: ReturnType<typeof parseArgs>): MethodOptions {
     layer: stringFlag(args, 'layer'),
     seed: intFlag(args, 'seed', 0),
     batchSize: intFlag(args, 'batch-size', 1),
+    memoryBudgetMB: intFlag(args, 'memory-budget', 1),
     gridSize: intFlag(args, 'grid-size', 1),
     probability: numberFlag(args, 'probability'),
     perturbation: stringFlag(args, 'perturbation') as MethodOptions['perturbation'],
@@ -265,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
     const backend = await initBackend(backendArg(args));
 
     if (command === 'info') {
-      const summary = await readModelSummary(resolve(modelPath));
+      const summary = await readModelInfo(resolve(modelPath));
       output(args, { ...summary, backend }, formatSummary(summary));
       return 0;
     }

@@ -2,6 +2,8 @@
 // serializer. Nothing here starts the engine; the first command that needs it does.
 import * as vscode from 'vscode';
 import type { Explanation } from '../shared/types';
+import { registerConfigureModel } from './commands/configureModel';
+import { registerExplainImage } from './commands/explainImage';
 import { registerExplainModel } from './commands/explainModel';
 import { registerSelectBackend } from './commands/selectBackend';
 import { registerShowLog } from './commands/showLog';
@@ -24,18 +26,21 @@ export function activate(context: vscode.ExtensionContext): AttributionLensApi {
   const log = createLog();
   const engine = new EngineService(context.asAbsolutePath('dist/engine.js'), log);
   const statusBar = new StatusBar(engine);
-  const panel = { extensionUri: context.extensionUri, log };
+  const panel = { extensionUri: context.extensionUri, log, engine };
+  const lastChoices = new LastChoices(context.workspaceState);
 
   context.subscriptions.push(
     log,
     engine,
     statusBar,
-    registerExplainModel({ engine, lastChoices: new LastChoices(context.workspaceState), statusBar, log, panel }),
+    registerExplainModel({ engine, lastChoices, statusBar, log, panel }),
+    registerExplainImage({ engine, lastChoices, statusBar, log, panel, workspaceState: context.workspaceState }),
+    registerConfigureModel({ engine, log }),
     registerSelectBackend(engine, log),
     registerShowLog(log),
     vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, ExplanationPanel.serializer(panel)),
     registerModelSummaryEditor({ engine, extensionUri: context.extensionUri, log }),
-    registerTextDatasets({ engine, log, workspaceState: context.workspaceState }),
+    registerTextDatasets({ engine, log, panel, workspaceState: context.workspaceState }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('attributionLens.backend')) return;
       statusBar.update();

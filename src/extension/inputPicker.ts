@@ -1,12 +1,14 @@
-// Chooses the input to explain: the CSV row under the cursor, the last input, or a CSV/JSON file (then a row).
+// Chooses the input to explain, for the model's modality: the CSV row under the cursor, the last input, or a file
+// (then a row): CSV/JSON for tabular models, an image for image models, a dataset example or typed text for text.
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { InputSpec } from '../shared/types';
+import type { InputSpec, Modality } from '../shared/types';
 import { currentRowChoice, isCsvPath, rowChoices } from './csvRows';
-import { orderInputFiles } from './inputFiles';
-import type { Choices } from './lastChoices';
+import { INPUT_EXTENSIONS, inputGlob, isInputCandidate, orderInputFiles } from './inputFiles';
+import type { Choices, FileInput } from './lastChoices';
+import { documentExamples } from './text/documentExamples';
 
-type FileInput = Extract<InputSpec, { kind: 'csv-file' | 'json-file' }>;
+type PickedInput = FileInput | Extract<InputSpec, { kind: 'text' }>;
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_WORKSPACE_FILES = 500;
@@ -15,16 +17,17 @@ const MAX_EDITOR_CHARS = 20 * 1024 * 1024;
 const MAX_ROWS_LISTED = 5000;
 
 interface InputItem extends vscode.QuickPickItem {
-  choose?: () => Promise<FileInput | undefined>;
+  choose?: () => Promise<PickedInput | undefined>;
 }
 
 function describeInput(input: FileInput): string {
-  return input.kind === 'csv-file' ? `${basename(input.path)} · row ${input.row}` : basename(input.path);
+  return input.kind === 'csv-file' || input.kind === 'dataset-file' ? `${basename(input.path)} · row ${input.row}` : basename(input.path);
 }
 
-function currentLineItem(): InputItem | undefined {
+function currentLineItem(modality: Modality): InputItem | undefined {
   const editor = vscode.window.activeTextEditor;
   const doc = editor?.document;
+  if (modality !== 'tabular' && modality !== 'timeseries') return undefined;
   if (!editor || !doc || doc.uri.scheme !== 'file' || !isCsvPath(doc.fileName)) return undefined;
   const text = doc.getText();
   if (text.length > MAX_EDITOR_CHARS) return undefined;
@@ -88,51 +91,102 @@ export async function pickRow(path: string, lastRow: number | undefined): Promis
   });
 }
 
-async function fileInput(path: string, last: Choices['input']): Promise<FileInput | undefined> {
+/** An example of a text dataset, listed with the engine's own reader (so row numbers match what it explains). */
+export async function pickExample(path: string, lastRow: number | undefined): Promise<number | undefined> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(path));
+  const { examples, error } = documentExamples(path, new TextDecoder('utf-8').decode(bytes));
+  if (!examples.length) {
+    void vscode.window.showErrorMessage(`${path}: ${error ?? 'no examples found'}`);
+    return undefined;
+  }
+  const items = examples.slice(0, MAX_ROWS_LISTED).map((e) => ({
+    label: `row ${e.row}`,
+    description: `line ${e.line + 1}`,
+    detail: e.text.length > 160 ? `${e.text.slice(0, 160)}…` : e.text,
+    row: e.row,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Explain Model: example of ${basename(path)}${examples.length > items.length ? ` (first ${items.length} of ${examples.length})` : ''}`,
+    placeHolder: 'Type to filter by text',
+    matchOnDetail: true,
+  });
+  return picked?.row ?? (picked ? lastRow : undefined);
+}
+
+async function fileInput(path: string, last: Choices['input'], modality: Modality): Promise<FileInput | undefined> {
+  if (modality === 'image') return { kind: 'image-file', path };
+  const lastRow = last && 'row' in last && last.path === path ? last.row : undefined;
+  if (modality === 'text') {
+    const row = await pickExample(path, lastRow);
+    return row === undefined ? undefined : { kind: 'dataset-file', path, row };
+  }
   if (!isCsvPath(path)) return { kind: 'json-file', path };
-  const row = await pickRow(path, last?.kind === 'csv-file' && last.path === path ? last.row : undefined);
+  const row = await pickRow(path, lastRow);
   return row === undefined ? undefined : { kind: 'csv-file', path, row };
 }
 
-function fileItem(path: string, last: Choices['input']): InputItem {
+function fileIcon(path: string, modality: Modality): string {
+  if (modality === 'image') return 'file-media';
+  if (modality === 'text') return 'note';
+  return isCsvPath(path) ? 'table' : 'json';
+}
+
+function fileItem(path: string, last: Choices['input'], modality: Modality): InputItem {
   return {
-    label: `$(${isCsvPath(path) ? 'table' : 'json'}) ${basename(path)}`,
+    label: `$(${fileIcon(path, modality)}) ${basename(path)}`,
     description: vscode.workspace.asRelativePath(path),
-    choose: () => fileInput(path, last),
+    choose: () => fileInput(path, last, modality),
   };
 }
 
-export async function pickInput(modelPath: string, last: Choices['input']): Promise<FileInput | undefined> {
+const PLACEHOLDERS: Record<Modality, string> = {
+  tabular: 'A CSV row or a JSON tensor',
+  timeseries: 'A CSV row or a JSON tensor',
+  image: 'A PNG or JPEG image',
+  text: 'An example of a text dataset (CSV, TSV, JSONL, TXT), or a text you type',
+};
+
+export async function pickInput(modelPath: string, last: Choices['input'], modality: Modality = 'tabular'): Promise<PickedInput | undefined> {
   const [beside, workspace] = await Promise.all([
     filesBesideModel(modelPath),
-    vscode.workspace.findFiles('**/*.{csv,tsv,json}', EXCLUDE, MAX_WORKSPACE_FILES).then((uris) => uris.map((u) => u.fsPath)),
+    vscode.workspace.findFiles(inputGlob(modality), EXCLUDE, MAX_WORKSPACE_FILES).then((uris) => uris.map((u) => u.fsPath)),
   ]);
-  const files = orderInputFiles(modelPath, beside, workspace);
+  const files = orderInputFiles(modelPath, beside, workspace, modality);
   const separator = (label: string): InputItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
-  const current = currentLineItem();
+  const current = currentLineItem(modality);
+  const lastFits = last && isInputCandidate(last.path, modality) && (modality === 'image') === (last.kind === 'image-file');
+  const typed: InputItem = {
+    label: '$(edit) Type a text…',
+    alwaysShow: true,
+    choose: async () => {
+      const text = await vscode.window.showInputBox({ title: 'Explain Model: text to explain', prompt: 'The text the model classifies', ignoreFocusOut: true });
+      return text ? { kind: 'text', text } : undefined;
+    },
+  };
   const items: InputItem[] = [
     ...(current ? [current] : []),
-    ...(last ? [{ label: `$(history) ${describeInput(last)}`, description: 'last input', choose: async () => last }] : []),
-    ...(files.beside.length ? [separator('beside the model'), ...files.beside.map((p) => fileItem(p, last))] : []),
-    ...(files.elsewhere.length ? [separator('workspace'), ...files.elsewhere.map((p) => fileItem(p, last))] : []),
+    ...(modality === 'text' ? [typed] : []),
+    ...(last && lastFits ? [{ label: `$(history) ${describeInput(last)}`, description: 'last input', choose: async () => last }] : []),
+    ...(files.beside.length ? [separator('beside the model'), ...files.beside.map((p) => fileItem(p, last, modality))] : []),
+    ...(files.elsewhere.length ? [separator('workspace'), ...files.elsewhere.map((p) => fileItem(p, last, modality))] : []),
     separator(''),
     {
       label: '$(folder-opened) Browse…',
       alwaysShow: true,
       choose: async () => {
         const picked = await vscode.window.showOpenDialog({
-          title: 'Select an input (CSV row or JSON tensor)',
+          title: `Select an input (${PLACEHOLDERS[modality]})`,
           canSelectMany: false,
           defaultUri: vscode.Uri.file(dirname(modelPath)),
-          filters: { 'CSV / JSON': ['csv', 'tsv', 'json'] },
+          filters: { Inputs: [...INPUT_EXTENSIONS[modality]] },
         });
-        return picked?.[0] ? fileInput(picked[0].fsPath, last) : undefined;
+        return picked?.[0] ? fileInput(picked[0].fsPath, last, modality) : undefined;
       },
     },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Explain Model: input',
-    placeHolder: 'A CSV row or a JSON tensor',
+    placeHolder: PLACEHOLDERS[modality],
     matchOnDescription: true,
   });
   return picked?.choose?.();

@@ -9,9 +9,12 @@ export interface MementoLike {
   update(key: string, value: unknown): PromiseLike<void>;
 }
 
+/** Inputs that name a file (what the pickers offer and remember). */
+export type FileInput = Extract<InputSpec, { kind: 'csv-file' | 'json-file' | 'image-file' | 'dataset-file' }>;
+
 export interface Choices {
   modelPath?: string;
-  input?: Extract<InputSpec, { kind: 'csv-file' | 'json-file' }>;
+  input?: FileInput;
   method?: MethodId;
 }
 
@@ -30,9 +33,9 @@ export class LastChoices {
     if (isMethodId(raw.method)) out.method = raw.method;
     const input = raw.input as Choices['input'] | undefined;
     if (input && typeof input.path === 'string') {
-      if (input.kind === 'json-file') out.input = { kind: 'json-file', path: input.path };
-      else if (input.kind === 'csv-file' && Number.isInteger(input.row) && input.row >= 0) {
-        out.input = { kind: 'csv-file', path: input.path, row: input.row };
+      if (input.kind === 'json-file' || input.kind === 'image-file') out.input = { kind: input.kind, path: input.path };
+      else if ((input.kind === 'csv-file' || input.kind === 'dataset-file') && Number.isInteger(input.row) && input.row >= 0) {
+        out.input = { kind: input.kind, path: input.path, row: input.row };
       }
     }
     return out;

@@ -1,8 +1,8 @@
 // Quick picks for the model, the method, the target class and the backend.
 import * as vscode from 'vscode';
-import type { BackendChoice, MethodId, ModelSummary } from '../shared/types';
+import type { BackendChoice, MethodId, Modality, ModelSummary } from '../shared/types';
 import { modelDisplayName } from './displayNames';
-import { METHODS } from './methodCatalog';
+import { methodsFor } from './methodCatalog';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_MODELS_LISTED = 200;
@@ -13,18 +13,23 @@ interface ValueItem<T> extends vscode.QuickPickItem {
 
 async function openModelDialog(): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Select a TF.js model (model.json)',
+    title: 'Select a model (TF.js model.json or ONNX)',
     canSelectMany: false,
-    filters: { 'TF.js model': ['json'] },
+    filters: { 'Models': ['json', 'onnx'] },
     openLabel: 'Explain',
   });
   return picked?.[0]?.fsPath;
 }
 
-/** The right-clicked file, else a model.json from the workspace (last one first), else an open dialog. */
-export async function pickModel(uri: vscode.Uri | undefined, lastModel: string | undefined): Promise<string | undefined> {
+/** Every model in the workspace: TF.js model.json files and ONNX files. */
+export async function workspaceModels(): Promise<vscode.Uri[]> {
+  return vscode.workspace.findFiles('**/{model.json,*.onnx}', EXCLUDE, MAX_MODELS_LISTED);
+}
+
+/** The right-clicked file, else a model from the workspace (last one first), else an open dialog. */
+export async function pickModel(uri: vscode.Uri | undefined, lastModel: string | undefined, title = 'Explain Model: choose a model'): Promise<string | undefined> {
   if (uri?.scheme === 'file') return uri.fsPath;
-  const found = await vscode.workspace.findFiles('**/model.json', EXCLUDE, MAX_MODELS_LISTED);
+  const found = await workspaceModels();
   if (!found.length) return openModelDialog();
   // The last model explained comes first.
   const paths = found.map((u) => u.fsPath).sort((a, b) => Number(b === lastModel) - Number(a === lastModel) || a.localeCompare(b));
@@ -38,22 +43,32 @@ export async function pickModel(uri: vscode.Uri | undefined, lastModel: string |
     })),
     browse,
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Explain Model: choose a model', placeHolder: 'model.json', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'model.json or .onnx', matchOnDescription: true });
   if (!picked) return undefined;
   return picked.value ?? openModelDialog();
 }
 
-/** The 9 methods with one-line descriptions; the last used (else the default setting) is preselected. */
-export async function pickMethod(defaultMethod: MethodId, lastMethod: MethodId | undefined): Promise<MethodId | undefined> {
+/**
+ * The methods that suit the model's modality, with one-line descriptions; the last used (else the default) is
+ * preselected.
+ */
+export async function pickMethod(
+  defaultMethod: MethodId,
+  lastMethod: MethodId | undefined,
+  modality?: Modality,
+  title = 'Explain Model: attribution method',
+): Promise<MethodId | undefined> {
+  const methods = methodsFor(modality);
+  if (lastMethod && !methods.some((m) => m.id === lastMethod)) lastMethod = undefined;
   const preferred = lastMethod ?? defaultMethod;
-  const items: ValueItem<MethodId>[] = METHODS.map((m) => ({
+  const items: ValueItem<MethodId>[] = methods.map((m) => ({
     label: m.id,
     description: m.id === lastMethod ? 'last used' : m.id === defaultMethod ? 'default' : undefined,
     detail: m.description,
     value: m.id,
   }));
   const qp = vscode.window.createQuickPick<ValueItem<MethodId>>();
-  qp.title = 'Explain Model: attribution method';
+  qp.title = title;
   qp.items = items;
   qp.matchOnDetail = true;
   qp.activeItems = items.filter((i) => i.value === preferred);

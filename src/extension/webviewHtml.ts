@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 export interface WebviewHtmlOptions {
   /** webview.cspSource */
   cspSource: string;
-  /** webview.asWebviewUri(...) of the bundled script and the stylesheet, as strings. */
+  /** webview.asWebviewUri(...) of the bundled script and the stylesheet(s), as strings. */
   scriptUri: string;
-  styleUri: string;
+  styleUri: string | string[];
   nonce: string;
   title: string;
 }
@@ -45,7 +45,7 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(o.styleUri)}">
+${(Array.isArray(o.styleUri) ? o.styleUri : [o.styleUri]).map((u) => `<link rel="stylesheet" href="${escapeAttribute(u)}">`).join('\n')}
 <title>${escapeHtml(o.title)}</title>
 </head>
 <body>

@@ -69,7 +69,15 @@ export interface ModelSummary {
   unsupportedOps?: { opType: string; node: string; reason?: string }[];
   /** Findings from loading worth showing, e.g. a forward-parity mismatch with ONNX Runtime. */
   warnings?: string[];
+  /** What the model's input is: from its Lens manifest or folder (tokenizer → text), else guessed from the input
+   *  shape (rank 4, or rank 3 with 1/3/4 channels → image; rank 2 → tabular). `modalitySource` says which. */
+  modality?: Modality;
+  modalitySource?: 'manifest' | 'folder' | 'shape';
+  /** Class labels from the manifest or config.json, when there are any. */
+  labels?: string[];
 }
+
+export type Modality = 'text' | 'image' | 'tabular' | 'timeseries';
 
 /**
  * How the reference input is chosen. `mean` is the per-feature mean of the dataset the input came from;
@@ -101,8 +109,11 @@ export interface MethodOptions {
   /** feature-ablation: group id per input element (same length as the flat input). */
   featureGroups?: number[];
   baseline?: BaselineSpec;
-  /** Inputs evaluated per forward/backward pass. */
+  /** Inputs evaluated per forward/backward pass (an upper bound; the memory budget may lower it). */
   batchSize?: number;
+  /** Upper bound, in MiB, on the memory one batch of a gradient or forward pass may take; the engine sizes batches
+   *  from it so peak memory does not grow with steps or samples. Default 512. */
+  memoryBudgetMB?: number;
   seed?: number;
   /** Layer name (for layer methods, later issues). */
   layer?: string;

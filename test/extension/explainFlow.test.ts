@@ -60,13 +60,19 @@ after(() => {
 });
 
 const run = (id: string, ...args: unknown[]) => rec.commands.get(id)!(...args) as Promise<void>;
-const lastPosted = (panel: FakePanel) => panel.posted[panel.posted.length - 1] as { type: string; explanation: Explanation };
+/** The last set of explanations posted to the panel; `explanation` is its primary one. */
+const lastPosted = (panel: FakePanel) => {
+  const message = panel.posted.filter((m) => (m as { type: string }).type === 'explanations').pop() as { type: string; explanations: Explanation[] };
+  return { ...message, explanation: message.explanations[0]! };
+};
 
 test('activation registers the commands and the panel serializer without starting the engine', () => {
   assert.deepEqual([...rec.commands.keys()].sort(), [
     'attributionLens.clearExplanations',
+    'attributionLens.configureModel',
     'attributionLens.explainDatasetExample',
     'attributionLens.explainDatasetFile',
+    'attributionLens.explainImage',
     'attributionLens.explainModel',
     'attributionLens.selectBackend',
     'attributionLens.showLog',
@@ -110,7 +116,8 @@ test('model → CSV file → row → method → target opens the panel with the 
 
   await panel.fromWebview({ type: 'ready' });
   const message = lastPosted(panel);
-  assert.equal(message.type, 'explanation');
+  assert.equal(message.type, 'explanations');
+  assert.equal(message.explanations.length, 1);
   const e = message.explanation;
   assert.equal(e.method.id, 'integrated-gradients');
   assert.equal(e.method.options.steps, 50);
@@ -123,7 +130,7 @@ test('model → CSV file → row → method → target opens the panel with the 
   assert.equal(rec.statusBar.text, `$(graph) credit · ${e.backend}`);
   assert.deepEqual((state.get('attributionLens.lastChoices') as { input: unknown }).input, { kind: 'csv-file', path: csvPath, row: 1 });
   // The contributed setting defaults reach the engine.
-  assert.ok(rec.logs.some((l) => l.includes('"method":"integrated-gradients","options":{"steps":50,"batchSize":32}')));
+  assert.ok(rec.logs.some((l) => l.includes('"method":"integrated-gradients","options":{"steps":50,"batchSize":32,"memoryBudgetMB":512}')));
 });
 
 test('clicking a feature selects its field in the CSV', async () => {
@@ -189,6 +196,50 @@ test('Select Backend switches the running engine and saves the setting', async (
   assert.deepEqual(rec.errors, []);
   assert.equal(rec.config.get('attributionLens.backend'), 'cpu');
   assert.equal(rec.statusBar.text, '$(graph) credit · cpu');
+});
+
+/** Sends a rerun and waits for the panel to report it finished (the engine runs in another process). */
+async function rerun(panel: FakePanel, message: Record<string, unknown>): Promise<void> {
+  const before = panel.posted.length;
+  await panel.fromWebview({ type: 'rerun', ...message });
+  const done = () => panel.posted.slice(before).some((m) => (m as { type: string; busy?: boolean }).type === 'status' && !(m as { busy: boolean }).busy);
+  for (let waited = 0; !done(); waited += 50) {
+    assert.ok(waited < 60_000, `the rerun did not finish: ${JSON.stringify(panel.posted.slice(before).map((m) => (m as { type: string }).type))} ${rec.logs.slice(-3).join(" / ")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the panel explains the same input with another method side by side, replaces it on a new target, and removes columns', async () => {
+  const panel = rec.panels[0];
+  const first = lastPosted(panel).explanation;
+  await rerun(panel, { method: 'feature-ablation', add: true });
+  const pair = lastPosted(panel).explanations;
+  assert.deepEqual(pair.map((e) => e.method.id), [first.method.id, 'feature-ablation']);
+  assert.equal(pair[1].input.row, first.input.row);
+  assert.equal(pair[1].target.index, first.target.index);
+  // The same method again replaces its column instead of adding one.
+  await rerun(panel, { method: 'feature-ablation', add: true });
+  assert.equal(lastPosted(panel).explanations.length, 2);
+  const statuses = panel.posted.filter((m) => (m as { type: string }).type === 'status') as { busy: boolean; error?: string }[];
+  assert.ok(statuses.some((s) => s.busy) && statuses.at(-1)?.busy === false && !statuses.at(-1)?.error);
+
+  await panel.fromWebview({ type: 'remove', explanationIndex: 1 });
+  assert.deepEqual(lastPosted(panel).explanations.map((e) => e.method.id), [first.method.id]);
+  // The last column stays.
+  const count = panel.posted.length;
+  await panel.fromWebview({ type: 'remove', explanationIndex: 0 });
+  assert.equal(panel.posted.length, count);
+
+  const other = first.target.index === 0 ? 1 : 0;
+  await rerun(panel, { method: 'saliency', target: other, add: false });
+  const retargeted = lastPosted(panel).explanations;
+  assert.equal(retargeted.length, 1);
+  assert.equal(retargeted[0].target.index, other);
+  assert.equal(retargeted[0].method.id, 'saliency');
+  // Messages the panel cannot trust are ignored.
+  await panel.fromWebview({ type: 'rerun', method: 'rm -rf', add: true });
+  await panel.fromWebview({ type: 'exportPng', base64: '<script>', suggestedName: 'x.png' });
+  assert.equal(lastPosted(panel).explanations[0].method.id, 'saliency');
 });
 
 test('a panel restored after a reload shows the saved explanation', async () => {

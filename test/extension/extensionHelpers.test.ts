@@ -2,26 +2,36 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { modelDisplayName, statusBarText } from '../../src/extension/displayNames';
 import { isInputCandidate, orderInputFiles } from '../../src/extension/inputFiles';
-import { isMethodId, METHOD_IDS, METHODS, methodOptionsFromSettings } from '../../src/extension/methodCatalog';
+import { defaultMethodFor, isMethodId, METHOD_IDS, METHODS, methodOptionsFromSettings, methodsFor } from '../../src/extension/methodCatalog';
 import { describeError } from '../../src/extension/userErrors';
 import { EngineRequestError } from '../../src/engine/process/client';
 import type { MethodId } from '../../src/shared/types';
 
-test('the method catalog lists each of the 9 input-level methods once, with a description', () => {
-  const all: MethodId[] = [
-    'saliency', 'input-x-gradient', 'integrated-gradients', 'smoothgrad', 'smoothgrad-sq',
-    'vargrad', 'gradient-shap', 'occlusion', 'feature-ablation',
-  ];
-  assert.deepEqual([...METHOD_IDS].sort(), [...all].sort());
-  for (const m of METHODS) assert.ok(m.description.length > 20 && !m.description.includes('\n'), m.id);
+test('the method catalog lists every engine method once, with a label, a description and the inputs it suits', async () => {
+  const { listMethods } = await import('../../src/engine/methods/registry');
+  assert.deepEqual([...METHOD_IDS].sort(), listMethods().map((m) => m.id).sort());
+  for (const m of METHODS) {
+    assert.ok(m.description.length > 20 && !m.description.includes('\n'), m.id);
+    assert.ok(m.label.length > 2 && m.modalities.length > 0, m.id);
+  }
   assert.ok(isMethodId('occlusion'));
-  assert.ok(!isMethodId('lime'));
+  assert.ok(!isMethodId('lrp'));
+  // Text models get embedding and token methods only; images get CAM; tabular never gets image-only methods.
+  const ids = (modality: Parameters<typeof methodsFor>[0]) => methodsFor(modality).map((m) => m.id);
+  assert.ok(ids('text').includes('layer-integrated-gradients') && !ids('text').includes('integrated-gradients') && !ids('text').includes('grad-cam'));
+  assert.ok(ids('image').includes('grad-cam') && ids('image').includes('sobol') && !ids('image').includes('layer-integrated-gradients'));
+  assert.ok(!ids('tabular').includes('grad-cam') && ids('tabular').includes('kernel-shap'));
+  assert.equal(defaultMethodFor('text', 'integrated-gradients'), 'layer-integrated-gradients');
+  assert.equal(defaultMethodFor('image', 'grad-cam'), 'grad-cam');
+  assert.equal(defaultMethodFor('tabular', 'grad-cam'), 'integrated-gradients');
+  assert.equal(defaultMethodFor(undefined, 'nonsense'), 'integrated-gradients');
 });
 
 test('settings become method options only where they apply and are valid', () => {
   assert.deepEqual(methodOptionsFromSettings('integrated-gradients', { integratedGradientsSteps: 64, batchSize: 16 }), { steps: 64, batchSize: 16 });
   assert.deepEqual(methodOptionsFromSettings('saliency', { integratedGradientsSteps: 64, batchSize: 16 }), { batchSize: 16 });
   assert.deepEqual(methodOptionsFromSettings('integrated-gradients', { integratedGradientsSteps: 0, batchSize: 2.5 }), {});
+  assert.deepEqual(methodOptionsFromSettings('layer-integrated-gradients', { integratedGradientsSteps: 64, memoryBudgetMB: 256 }), { steps: 64, memoryBudgetMB: 256 });
 });
 
 test('model display names and status bar text', () => {

@@ -40,8 +40,10 @@ test('every contributed command has a handler and every handler is contributed',
   assert.deepEqual([...registered].sort(), [...contributed].sort());
   assert.deepEqual([...contributed].sort(), [
     'attributionLens.clearExplanations',
+    'attributionLens.configureModel',
     'attributionLens.explainDatasetExample',
     'attributionLens.explainDatasetFile',
+    'attributionLens.explainImage',
     'attributionLens.explainModel',
     'attributionLens.selectBackend',
     'attributionLens.showLog',
@@ -62,18 +64,33 @@ test('command titles read "Attribution Lens: …" in the palette', () => {
     'attributionLens.explainDatasetFile': 'Attribution Lens: Explain Dataset File',
     'attributionLens.clearExplanations': 'Attribution Lens: Clear Explanations',
     'attributionLens.explainDatasetExample': 'Attribution Lens: Explain Dataset Example',
+    'attributionLens.explainImage': 'Attribution Lens: Explain Image with Model…',
+    'attributionLens.configureModel': 'Attribution Lens: Configure Model…',
   });
 });
 
-test('menus reference contributed commands; Explain Model is offered on model.json files only', () => {
+test('menus reference contributed commands; each explorer entry is offered on the files it takes', () => {
   const contributed = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
   for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) {
     for (const item of items) assert.ok(contributed.has(item.command), item.command);
   }
   const explorer = pkg.contributes.menus['explorer/context'];
   assert.deepEqual(explorer.map((i: { command: string; when: string }) => [i.command, i.when]), [
-    ['attributionLens.explainModel', 'resourceFilename == model.json'],
+    ['attributionLens.explainModel', 'resourceFilename == model.json || resourceExtname == .onnx'],
+    ['attributionLens.explainImage', 'resourceExtname =~ /^\\.(png|jpe?g)$/i'],
+    ['attributionLens.explainDatasetFile', 'resourceExtname =~ /^\\.(csv|tsv|jsonl|ndjson|txt)$/i'],
+    ['attributionLens.configureModel', 'resourceFilename == model.json || resourceExtname == .onnx'],
   ]);
+  // The when-clause regular expressions accept what they should.
+  const when = (command: string) => explorer.find((i: { command: string }) => i.command === command).when as string;
+  const regex = (clause: string) => {
+    const m = /=~ \/(.+)\/(\w*)$/.exec(clause)!;
+    return new RegExp(m[1], m[2]);
+  };
+  assert.ok(regex(when('attributionLens.explainImage')).test('.JPG') && !regex(when('attributionLens.explainImage')).test('.gif'));
+  assert.ok(regex(when('attributionLens.explainDatasetFile')).test('.jsonl') && !regex(when('attributionLens.explainDatasetFile')).test('.json'));
+  assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: ['*.lens.json', 'lens.json'], url: './schemas/lens.schema.json' }]);
+  assert.ok(existsSync(join(root, 'schemas/lens.schema.json')));
 });
 
 test('settings: backend choices, the default method among the methods, IG steps and batch size', () => {

@@ -2,7 +2,7 @@
 // provider, lenses appear on a dataset next to a text model, and an Explain lens runs the real engine process
 // (dist/engine.js, built by `npm run build`), decorates the editor and retitles the lens; Clear removes it all.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -140,7 +140,10 @@ test('an unsaved document is explained from its current text, not the file on di
 });
 
 test('a model chosen for a folder is remembered; a document the reader refuses is reported in one line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'al-text-'));
+  // A folder of its own inside a fresh one: the locator also looks at the parent folder and its subfolders.
+  const root = mkdtempSync(join(tmpdir(), 'al-text-'));
+  const dir = join(root, 'data');
+  mkdirSync(dir);
   try {
     const good = join(dir, 'ok.txt');
     const empty = join(dir, 'empty.csv');
@@ -154,7 +157,7 @@ test('a model chosen for a folder is remembered; a document the reader refuses i
     await rec.commands.get('attributionLens.explainDatasetFile')!(vscode.Uri.file(empty));
     assert.deepEqual(rec.errors, [`${empty}: the file is empty`]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
     rec.errors.length = 0;
   }
 });

@@ -131,7 +131,23 @@ function rowsTable(doc: Document, rows: Row[], caption: string): HTMLElement {
   );
 }
 
-export function renderExplanation(doc: Document, root: HTMLElement, view: ExplanationView, opts: RenderOptions, handlers: RenderHandlers): void {
+/** What the panel adds around the generic view: its controls, and a modality's own body (token heatmap, overlay). */
+export interface RenderExtras {
+  controls?: HTMLElement;
+  /** Replaces the feature bars (text and image explanations). */
+  body?: HTMLElement;
+  /** Shown after the primary explanation's feature bars (other methods side by side). */
+  after?: HTMLElement;
+}
+
+export function renderExplanation(
+  doc: Document,
+  root: HTMLElement,
+  view: ExplanationView,
+  opts: RenderOptions,
+  handlers: RenderHandlers,
+  extras: RenderExtras = {},
+): void {
   const shown = opts.showAllFeatures ? view.features : view.features.slice(0, FEATURES_SHOWN_BY_DEFAULT);
   const hidden = view.features.length - shown.length;
   const legend = h(
@@ -151,6 +167,7 @@ export function renderExplanation(doc: Document, root: HTMLElement, view: Explan
       h(doc, 'h1', { text: view.title, attrs: { title: view.modelPath } }),
       h(doc, 'p', { className: 'subtitle', text: view.subtitle }),
       toolbar(doc, view, opts, handlers),
+      ...(extras.controls ? [extras.controls] : []),
     ),
     section(
       doc,
@@ -159,15 +176,17 @@ export function renderExplanation(doc: Document, root: HTMLElement, view: Explan
       h(doc, 'ol', { className: 'class-list' }, ...view.classes.map((c) => classRow(doc, c))),
       ...(view.classesNote ? [h(doc, 'p', { className: 'note', text: view.classesNote })] : []),
     ),
-    section(
-      doc,
-      'features-heading',
-      'Feature attributions',
-      legend,
-      ...(view.featuresNote ? [h(doc, 'p', { className: 'note', text: view.featuresNote })] : []),
-      h(doc, 'ol', { className: 'feature-list' }, ...shown.map((f) => featureRow(doc, f, handlers))),
-      ...(hidden > 0 ? [button(doc, `Show all ${view.features.length} features`, handlers.showAllFeatures)] : []),
-    ),
+    extras.body ??
+      section(
+        doc,
+        'features-heading',
+        'Feature attributions',
+        legend,
+        ...(view.featuresNote ? [h(doc, 'p', { className: 'note', text: view.featuresNote })] : []),
+        h(doc, 'ol', { className: 'feature-list' }, ...shown.map((f) => featureRow(doc, f, handlers))),
+        ...(hidden > 0 ? [button(doc, `Show all ${view.features.length} features`, handlers.showAllFeatures)] : []),
+      ),
+    ...(extras.after ? [extras.after] : []),
     section(doc, 'checks-heading', 'Checks', rowsTable(doc, view.checks, 'Checks')),
     section(doc, 'settings-heading', 'Method settings', rowsTable(doc, view.settings, 'Method settings')),
     h(doc, 'footer', { className: 'footer', text: view.footer }),

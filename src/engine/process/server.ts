@@ -6,7 +6,7 @@ import type { BackendChoice } from '../../shared/types';
 import { currentBackend, initBackend } from '../backend';
 import { CancelledError, isEngineError } from '../errors';
 import { explain } from '../explain';
-import { readModelSummary } from '../models';
+import { readModelInfo } from './modelInfo';
 import { ModelRegistry } from '../models/registry';
 
 /** Progress messages closer together than this are dropped (the last one always goes out). */
@@ -71,7 +71,7 @@ export class EngineServer {
         });
       }
       case 'info':
-        return readModelSummary(req.modelPath);
+        return readModelInfo(req.modelPath);
       case 'setBackend': {
         // Models hold tensors of the old backend: drop them.
         this.models.clear();

@@ -5,7 +5,7 @@ import { modelDisplayName } from '../displayNames';
 import type { EngineService } from '../engineService';
 import { pickInput } from '../inputPicker';
 import type { LastChoices } from '../lastChoices';
-import { isMethodId, methodOptionsFromSettings } from '../methodCatalog';
+import { defaultMethodFor, methodOptionsFromSettings } from '../methodCatalog';
 import type { Log } from '../output';
 import { ExplanationPanel, type PanelContext } from '../panels/explanationPanel';
 import { pickMethod, pickModel, pickTarget } from '../pickers';
@@ -22,7 +22,7 @@ export interface ExplainModelDeps {
   panel: PanelContext;
 }
 
-async function refuseUntrusted(): Promise<boolean> {
+export async function refuseUntrusted(): Promise<boolean> {
   if (vscode.workspace.isTrusted) return false;
   const manage = 'Manage Workspace Trust';
   const answer = await vscode.window.showErrorMessage(
@@ -33,7 +33,7 @@ async function refuseUntrusted(): Promise<boolean> {
   return true;
 }
 
-function runWithProgress(deps: ExplainModelDeps, request: ExplainRequest): Thenable<Explanation> {
+export function runWithProgress(deps: ExplainModelDeps, request: ExplainRequest): Thenable<Explanation> {
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -73,15 +73,14 @@ export async function explainModel(deps: ExplainModelDeps, uri?: vscode.Uri): Pr
       () => engine.info(modelPath),
     );
     deps.statusBar.setModel(modelPath);
-    const input = await pickInput(modelPath, last.input);
+    const input = await pickInput(modelPath, last.input, summary.modality);
     if (!input) return;
-    const configuredMethod = config.get<string>('defaultMethod');
-    const defaultMethod: MethodId = isMethodId(configuredMethod) ? configuredMethod : 'integrated-gradients';
-    const method = await pickMethod(defaultMethod, last.method);
+    const defaultMethod: MethodId = defaultMethodFor(summary.modality, config.get<string>('defaultMethod'));
+    const method = await pickMethod(defaultMethod, last.method, summary.modality);
     if (!method) return;
-    const target = await pickTarget(summary, lastChoices.labels(modelPath));
+    const target = await pickTarget(summary, summary.labels ?? lastChoices.labels(modelPath));
     if (!target) return;
-    await lastChoices.remember({ modelPath, input, method });
+    await lastChoices.remember({ modelPath, method, ...(input.kind !== 'text' ? { input } : {}) });
 
     const request: ExplainRequest = {
       modelPath,
@@ -90,6 +89,7 @@ export async function explainModel(deps: ExplainModelDeps, uri?: vscode.Uri): Pr
       options: methodOptionsFromSettings(method, {
         integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
         batchSize: config.get<number>('batchSize'),
+        memoryBudgetMB: config.get<number>('memoryBudgetMB'),
       }),
       ...(target.target !== undefined ? { target: target.target } : {}),
     };

@@ -3,9 +3,10 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { fileRange, type TextExample } from '../../engine/modalities/text/datasets/types';
-import type { ExplainRequest, InputSpec, MethodId } from '../../shared/types';
+import type { ExplainRequest, Explanation, InputSpec, MethodId } from '../../shared/types';
 import type { EngineService } from '../engineService';
 import { methodOptionsFromSettings } from '../methodCatalog';
+import { ExplanationPanel, type PanelContext } from '../panels/explanationPanel';
 import type { Log } from '../output';
 import { reportError } from '../reportError';
 import { DatasetCodeLensProvider, EXPLAIN_EXAMPLE_COMMAND } from './datasetCodeLens';
@@ -25,6 +26,8 @@ const DATASET_SELECTOR: vscode.DocumentSelector = ['csv', 'tsv', 'jsonl', 'ndjso
 
 export interface TextDatasetDeps {
   engine: EngineService;
+  /** Where an example explained from its lens is shown as a token heatmap. */
+  panel: PanelContext;
   log: Log;
   workspaceState: vscode.Memento;
 }
@@ -44,7 +47,12 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     lenses.refresh();
   };
 
-  async function explainExample(document: vscode.TextDocument, example: TextExample, modelPath: string, signal?: AbortSignal): Promise<ExampleResult> {
+  async function explainExample(
+    document: vscode.TextDocument,
+    example: TextExample,
+    modelPath: string,
+    signal?: AbortSignal,
+  ): Promise<{ result: ExampleResult; explanation: Explanation }> {
     // A saved document is explained as the file row (the engine maps tokens to file offsets itself); an unsaved one
     // as its current text, mapped back through the example's offsets.
     const input: InputSpec = document.isDirty
@@ -59,18 +67,20 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
       options: methodOptionsFromSettings('integrated-gradients', {
         integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
         batchSize: config.get<number>('batchSize'),
+        memoryBudgetMB: config.get<number>('memoryBudgetMB'),
       }),
     };
     const explanation = await engine.explain(request, { signal });
     const toDocument = input.kind === 'text' ? (s: number, e: number) => fileRange(example, s, e) : undefined;
     const p = explanation.prediction;
-    return {
+    const result: ExampleResult = {
       row: example.row,
       ...exampleRange(example),
       label: p.label ?? p.labels?.[p.index] ?? `output ${p.index}`,
       title: predictionTitle(explanation),
       decorations: exampleDecorations(explanation, toDocument),
     };
+    return { result, explanation };
   }
 
   /** Problems with the document itself: one line to the user, no stack (they are not bugs). */
@@ -83,14 +93,14 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     const found = locator.modelFor(document.fileName);
     if (found || !ask) return found;
     const picked = await vscode.window.showOpenDialog({
-      title: 'No text model next to this file: choose its model.json',
+      title: 'No text model next to this file: choose its model (model.json or .onnx)',
       canSelectMany: false,
-      filters: { 'TF.js model': ['json'] },
+      filters: { Models: ['json', 'onnx'] },
     });
     const path = picked?.[0]?.fsPath;
     if (!path) return undefined;
     if (!isTextModel(path)) {
-      void vscode.window.showErrorMessage(`${path}: not a text model (its lens.json must say "modality": "text")`);
+      void vscode.window.showErrorMessage(`${path}: not a text model (its lens.json must say "modality": "text", or a tokenizer.json / vocab.txt must sit beside it)`);
       return undefined;
     }
     const remembered = { ...(workspaceState.get<Record<string, string>>(MODEL_BY_FOLDER_KEY) ?? {}), [dirname(document.fileName)]: path };
@@ -105,12 +115,16 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
       if (!modelPath) return;
       const example = documentExamples(document.fileName, document.getText()).examples.find((e) => e.row === row);
       if (!example) return userProblem(`${document.fileName}: row ${row} is no longer a well-formed example of this file`);
-      const result = await vscode.window.withProgress(
+      const { result, explanation } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Explaining row ${row}…` },
         () => explainExample(document, example, modelPath),
       );
       store.set(uri.toString(), result);
       redraw(uri.toString());
+      // The heatmap beside the file, without taking the focus from it.
+      if (vscode.workspace.getConfiguration('attributionLens').get<boolean>('text.openPanelOnExplain', true)) {
+        ExplanationPanel.show(deps.panel, explanation);
+      }
     } catch (e) {
       await reportError(log, e, 'Explain example');
     }
@@ -140,7 +154,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
             for (const [i, example] of examples.entries()) {
               if (token.isCancellationRequested) break;
               try {
-                store.set(key, await explainExample(document, example, modelPath, controller.signal));
+                store.set(key, (await explainExample(document, example, modelPath, controller.signal)).result);
               } catch (e) {
                 if (token.isCancellationRequested) break;
                 failed++;
@@ -169,7 +183,18 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     lenses.refresh();
   };
 
+  // A manifest or tokenizer added, edited or removed can change which model explains which folder.
+  const modelFiles = vscode.workspace.createFileSystemWatcher('**/{lens.json,*.lens.json,tokenizer.json,vocab.txt,config.json,model.json,*.onnx}');
+  const modelsChanged = () => {
+    locator.forget();
+    lenses.refresh();
+  };
+
   return vscode.Disposable.from(
+    modelFiles,
+    modelFiles.onDidCreate(modelsChanged),
+    modelFiles.onDidChange(modelsChanged),
+    modelFiles.onDidDelete(modelsChanged),
     decorations,
     lenses,
     vscode.languages.registerCodeLensProvider(DATASET_SELECTOR, lenses),

@@ -12,7 +12,12 @@ export class FakeElement {
   readonly children: (FakeElement | FakeText)[] = [];
   readonly attributes = new Map<string, string>();
   readonly listeners = new Map<string, ((event: { target: unknown }) => void)[]>();
-  readonly style: Record<string, string> = {};
+  readonly style: Record<string, string> = Object.defineProperty({} as Record<string, string>, 'setProperty', {
+    enumerable: false,
+    value(this: Record<string, string>, name: string, value: string) {
+      this[name] = value;
+    },
+  });
   className = '';
 
   constructor(readonly tagName: string) {}

@@ -195,11 +195,13 @@ function walk(dir: string): string[] {
   });
 }
 
-/** A glob good enough for the patterns src/extension uses: '**\/name' and '**\/*.{a,b}'. */
+// The glob subset the extension uses: a file name, *.{a,b} extensions, or {name,*.ext,...} alternatives.
 function matches(pattern: string, path: string): boolean {
   const name = path.split('/').pop()!;
   const exts = /\*\.\{([^}]+)\}$/.exec(pattern)?.[1].split(',');
   if (exts) return exts.some((e) => name.endsWith(`.${e}`));
+  const alternatives = /^\*\*\/\{([^}]+)\}$/.exec(pattern)?.[1].split(',');
+  if (alternatives) return alternatives.some((a) => (a.startsWith('*.') ? name.endsWith(a.slice(1)) : name === a));
   return name === pattern.replace('**/', '');
 }
 
@@ -311,6 +313,12 @@ export function createFakeVscode(workspaceRoot: string, script: PickScript, opti
     workspace: {
       onDidChangeTextDocument: rec.documentChanged.event,
       onDidCloseTextDocument: new EventEmitter<unknown>().event,
+      createFileSystemWatcher: () => ({
+        onDidCreate: new EventEmitter<unknown>().event,
+        onDidChange: new EventEmitter<unknown>().event,
+        onDidDelete: new EventEmitter<unknown>().event,
+        dispose: () => {},
+      }),
       isTrusted: options.trusted ?? true,
       getConfiguration: (section: string) => ({
         get: (key: string, fallback?: unknown) => rec.config.get(`${section}.${key}`) ?? defaults.get(`${section}.${key}`) ?? fallback,
