@@ -21,8 +21,9 @@ const samples = [
       ['integrated-gradients', '--baseline', 'mean'],
       ['saliency', '--signed'],
       ['input-x-gradient'],
-      // A scalar noise level suits standardized inputs; raw tabular columns differ in scale by 10^5, so keep it small.
-      ['smoothgrad', '--samples', '32', '--stdev', '0.05'],
+      // The noise is per column (0.15 × each column's range in the CSV), so raw columns that differ in scale by 10^5
+      // each get noise on their own scale.
+      ['smoothgrad', '--samples', '32'],
       ['gradient-shap', '--samples', '64'],
       ['occlusion'],
       ['feature-ablation'],

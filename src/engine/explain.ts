@@ -23,6 +23,8 @@ export interface ExplainHooks {
 /** Per-feature names are only listed for flat inputs of a readable size. */
 const MAX_LISTED_FEATURES = 4096;
 export const DEFAULT_BATCH_SIZE = 32;
+/** MiB one batch may take by default: room for 32 MobileNetV2-sized gradient inputs would need ~3 GiB. */
+export const DEFAULT_MEMORY_BUDGET_MB = 512;
 
 function baselineValues(spec: BaselineSpec | undefined, data: PreparedData): number[] {
   const n = data.values.length;
@@ -109,6 +111,8 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
   if (cached) return cached;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EngineError('OPTION_INVALID', 'batch size must be a positive integer');
+  const memoryBudgetMB = options.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB;
+  if (!(Number.isFinite(memoryBudgetMB) && memoryBudgetMB > 0)) throw new EngineError('OPTION_INVALID', 'memory budget must be a positive number of MiB');
 
   const shape = [1, ...model.inputShape];
   const prepared: PreparedInput = {
@@ -127,6 +131,7 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
 
     const ctx: RunContext = {
       batchSize,
+      memoryBudgetBytes: memoryBudgetMB * 2 ** 20,
       progress: (fraction, message) => hooks.progress?.(fraction, message),
       checkpoint: async () => {
         await new Promise((resolve) => setImmediate(resolve));

@@ -85,3 +85,27 @@ test('noise tunnel options are validated', async () => {
   await assert.rejects(run('vargrad', model, { x }, 0, { baseMethod: 'integrated-gradients', steps: 0 }), /'steps'/);
   model.dispose();
 });
+
+test('with dataset rows, the default noise is per feature: 0.15 × each column’s range', async () => {
+  // Every column spans the same range r: per-feature noise equals the scalar 0.15·r, draw for draw.
+  const r = 4;
+  const rows = [x.map((v) => v - r / 2), x.map((v) => v + r / 2)];
+  const model = mlp();
+  const perFeature = await run('smoothgrad', model, { x, baselineSet: rows }, 0, { seed: 3, samples: 6 });
+  const scalar = await run('smoothgrad', model, { x }, 0, { seed: 3, samples: 6, stdev: 0.15 * r });
+  model.dispose();
+  assertClose(perFeature.values, scalar.values, 1e-6, 'per-feature noise of equal columns');
+  assert.ok(Math.abs((perFeature.checks.stdev as number) - 0.15 * r) < 1e-6);
+  assert.match(String(perFeature.checks.stdevScale), /per feature/);
+
+  // A model that reads column 0 only, and a dataset where column 0 never changes: no noise reaches the model, so
+  // VarGrad is exactly 0, while the scalar default (from the input's own range) does shake column 0.
+  const W1 = matrix(N, H, 49).map((row, i) => (i === 0 ? row : row.map(() => 0)));
+  const reader = tanhMlp([N], W1, numbers(H, 50), matrix(H, 3, 51, 2), numbers(3, 52));
+  const wide = [x.map((v, j) => (j === 0 ? v : v - 1000)), x.map((v, j) => (j === 0 ? v : v + 1000))];
+  const still = await run('vargrad', reader, { x, baselineSet: wide }, 0, { samples: 8 });
+  const shaken = await run('vargrad', reader, { x }, 0, { samples: 8 });
+  reader.dispose();
+  assert.deepEqual(still.values, new Array(N).fill(0));
+  assert.ok(shaken.values[0]! > 1e-8, 'the scalar default adds noise to column 0');
+});

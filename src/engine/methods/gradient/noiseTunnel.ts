@@ -5,6 +5,7 @@
 // Defaults: samples = 25 (Captum's nt_samples default is 5, which leaves visibly noisy maps; SmoothGrad's
 // paper reports diminishing returns around 50), stdev = 0.15 · (max(x) − min(x)), the middle of the 10–20 %
 // noise level the SmoothGrad paper recommends; the stdev used is reported in checks.stdev.
+import type * as tf from '@tensorflow/tfjs';
 import type { MethodOptions } from '../../../shared/types';
 import type { ExplainableModel } from '../../models/types';
 import { SeededRandom } from '../../util/random';
@@ -38,6 +39,31 @@ export function defaultStdev(x: ArrayLike<number>): number {
   return DEFAULT_NOISE_LEVEL * scale;
 }
 
+/**
+ * The default noise per feature when the input came with reference rows (a CSV dataset): a fraction of each
+ * column's range over the rows and the input, so a column in dollars and one in years both get noise on their own
+ * scale. Undefined when there are no rows or every column is constant (then the scalar default applies).
+ */
+export async function perFeatureStdev(x: Float32Array, rows: tf.Tensor | undefined): Promise<Float32Array | undefined> {
+  if (!rows || rows.shape[0]! < 2) return undefined;
+  const values = (await rows.data()) as Float32Array;
+  const size = x.length;
+  const min = Float32Array.from(x);
+  const max = Float32Array.from(x);
+  for (let i = 0; i < values.length; i++) {
+    const j = i % size;
+    if (values[i]! < min[j]!) min[j] = values[i]!;
+    if (values[i]! > max[j]!) max[j] = values[i]!;
+  }
+  const stdev = new Float32Array(size);
+  let any = false;
+  for (let j = 0; j < size; j++) {
+    stdev[j] = DEFAULT_NOISE_LEVEL * (max[j]! - min[j]!);
+    any ||= stdev[j]! > 0;
+  }
+  return any ? stdev : undefined;
+}
+
 type NoiseTunnelOptions = MethodOptions & { baseMethod: BaseMethod; samples: number; seed: number };
 
 function resolveNoiseTunnelOptions(options: MethodOptions): NoiseTunnelOptions {
@@ -65,16 +91,21 @@ async function sampleAttributions(
   target: number,
   options: NoiseTunnelOptions,
   x: Float32Array,
-  stdev: number,
+  stdev: number | Float32Array,
   moments: RunningMoments,
   ctx: RunContext,
 ): Promise<void> {
   const size = x.length;
   const samples = options.samples;
   const random = new SeededRandom(options.seed);
-  const addNoise = (row: Float32Array) => {
-    for (let j = 0; j < size; j++) row[j] = x[j] + stdev * random.normal();
-  };
+  const addNoise =
+    typeof stdev === 'number'
+      ? (row: Float32Array) => {
+          for (let j = 0; j < size; j++) row[j] = x[j] + stdev * random.normal();
+        }
+      : (row: Float32Array) => {
+          for (let j = 0; j < size; j++) row[j] = x[j] + stdev[j]! * random.normal();
+        };
 
   if (options.baseMethod === 'integrated-gradients') {
     // Each sample is a whole IG run (its steps batched); samples run one after another.
@@ -106,13 +137,20 @@ export function noiseTunnel(id: NoiseTunnelId): AttributionMethod {
     async attribute(model, input, target, rawOptions, ctx) {
       const options = resolveNoiseTunnelOptions(rawOptions);
       const x = await readValues(input.x);
-      const stdev = options.stdev ?? defaultStdev(x);
+      const perFeature = options.stdev === undefined ? await perFeatureStdev(x, input.baselineSet) : undefined;
+      const stdev = options.stdev ?? perFeature ?? defaultStdev(x);
       const moments = new RunningMoments(sizeOf(model.inputShape));
       await sampleAttributions(model, input, target, options, x, stdev, moments, ctx);
       const reduced = id === 'smoothgrad' ? moments.mean : id === 'smoothgrad-sq' ? moments.meanOfSquares : moments.variance();
       return {
         attributions: toAttributionTensor(reduced, model.inputShape),
-        checks: { stdev, samples: moments.samples, baseMethod: options.baseMethod },
+        checks: {
+          // Per-feature noise is reported by its mean, and said to be per feature.
+          stdev: typeof stdev === 'number' ? stdev : stdev.reduce((a, b) => a + b, 0) / stdev.length,
+          ...(typeof stdev === 'number' ? {} : { stdevScale: `per feature: ${DEFAULT_NOISE_LEVEL} × each column's range in the dataset` }),
+          samples: moments.samples,
+          baseMethod: options.baseMethod,
+        },
       };
     },
   };

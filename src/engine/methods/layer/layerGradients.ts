@@ -1,6 +1,7 @@
 // Gradients of the target score with respect to a layer's output: the input runs through the model with the layer's
 // output replaced by given activations (ExplainableModel.run), ctx.batchSize activations per backward pass.
 import * as tf from '@tensorflow/tfjs';
+import { BatchPlanner } from '../batches';
 import type { ExplainableModel } from '../../models/types';
 import { sizeOf } from '../shape';
 import type { RunContext } from '../types';
@@ -78,27 +79,30 @@ export async function layerGradientsInBatches(
   consume: (index: number, gradient: Float32Array) => void,
 ): Promise<void> {
   const size = sizeOf(layerShape);
-  const batchSize = Math.max(1, Math.floor(ctx.batchSize));
+  const planner = new BatchPlanner(ctx);
   const xTensor = tf.tensor(x, [1, ...model.inputShape], 'float32');
   const mask = oneHot(model.outputSize, target);
   try {
-    for (let start = 0; start < total; start += batchSize) {
+    for (let start = 0; start < total; ) {
       await ctx.checkpoint();
-      const count = Math.min(batchSize, total - start);
-      const rows = new Float32Array(count * size);
-      for (let r = 0; r < count; r++) fill(start + r, rows.subarray(r * size, (r + 1) * size));
-      const gradients = tf.tidy(() => {
-        const xs = tf.tile(xTensor, [count, ...model.inputShape.map(() => 1)]);
-        const acts = tf.tensor(rows, [count, ...layerShape], 'float32');
-        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(model.run!(xs, { replace: { [layer]: a } }).output, mask)))(acts);
+      const count = planner.next(total - start);
+      await planner.run(count, async () => {
+        const rows = new Float32Array(count * size);
+        for (let r = 0; r < count; r++) fill(start + r, rows.subarray(r * size, (r + 1) * size));
+        const gradients = tf.tidy(() => {
+          const xs = tf.tile(xTensor, [count, ...model.inputShape.map(() => 1)]);
+          const acts = tf.tensor(rows, [count, ...layerShape], 'float32');
+          return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(model.run!(xs, { replace: { [layer]: a } }).output, mask)))(acts);
+        });
+        try {
+          const values = (await gradients.data()) as Float32Array;
+          for (let r = 0; r < count; r++) consume(start + r, values.subarray(r * size, (r + 1) * size));
+        } finally {
+          gradients.dispose();
+        }
       });
-      try {
-        const values = (await gradients.data()) as Float32Array;
-        for (let r = 0; r < count; r++) consume(start + r, values.subarray(r * size, (r + 1) * size));
-      } finally {
-        gradients.dispose();
-      }
-      ctx.progress((start + count) / total);
+      start += count;
+      ctx.progress(start / total);
     }
   } finally {
     tf.dispose([xTensor, mask]);
