@@ -4,6 +4,7 @@
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../../errors';
+import { applyOrientation, ORIENTATION_NAMES, readExifOrientation } from './exifOrientation';
 import { MAX_IMAGE_PIXELS, readImageHeader, type ImageHeader } from './imageHeader';
 
 export interface DecodedImage {
@@ -60,9 +61,17 @@ function decodeJpeg(bytes: Uint8Array, header: ImageHeader, path: string): Decod
     const unsupported = /unsupported/i.test(why);
     throw new EngineError(unsupported ? 'UNSUPPORTED' : 'INPUT_INVALID', `${unsupported ? 'unsupported' : 'corrupt or truncated'} JPEG: ${why}`, path);
   }
-  const notes = ['EXIF orientation is ignored: the pixels are used as stored'];
+  const notes: string[] = [];
   if (header.channels === 4) notes.push('CMYK/YCCK converted to RGB without a color profile');
-  return { header, width: image.width, height: image.height, rgba: image.data, maxValue: 255, translucent: false, notes };
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new EngineError('INPUT_INVALID', `corrupt JPEG: header says ${header.width}×${header.height}, data ${image.width}×${image.height}`, path);
+  }
+  // Turned as viewers show it: the model sees what the user sees.
+  const orientation = readExifOrientation(bytes) ?? 1;
+  if (orientation === 1) return { header, width: image.width, height: image.height, rgba: image.data, maxValue: 255, translucent: false, notes };
+  const turned = applyOrientation(image.data, image.width, image.height, orientation);
+  notes.push(`EXIF orientation ${orientation} applied: ${ORIENTATION_NAMES[orientation]} (${turned.width}×${turned.height} as displayed)`);
+  return { header, width: turned.width, height: turned.height, rgba: turned.rgba, maxValue: 255, translucent: false, notes };
 }
 
 function hasTranslucency(rgba: Uint8Array | Uint16Array, maxValue: number): boolean {
@@ -73,9 +82,10 @@ function hasTranslucency(rgba: Uint8Array | Uint16Array, maxValue: number): bool
 /** Header check, then decode. Errors name the file and say whether it is unsupported, corrupt, truncated or huge. */
 export function decodeImage(bytes: Uint8Array, path: string): DecodedImage {
   const header = readImageHeader(bytes, path);
-  const decoded = header.format === 'png' ? decodePng(bytes, header, path) : decodeJpeg(bytes, header, path);
+  if (header.format === 'jpeg') return decodeJpeg(bytes, header, path);
+  const decoded = decodePng(bytes, header, path);
   if (decoded.width !== header.width || decoded.height !== header.height) {
-    throw new EngineError('INPUT_INVALID', `corrupt ${header.format.toUpperCase()}: header says ${header.width}×${header.height}, data ${decoded.width}×${decoded.height}`, path);
+    throw new EngineError('INPUT_INVALID', `corrupt PNG: header says ${header.width}×${header.height}, data ${decoded.width}×${decoded.height}`, path);
   }
   return decoded;
 }
