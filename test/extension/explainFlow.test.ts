@@ -68,6 +68,7 @@ const lastPosted = (panel: FakePanel) => {
 
 test('activation registers the commands and the panel serializer without starting the engine', () => {
   assert.deepEqual([...rec.commands.keys()].sort(), [
+    'attributionLens.chooseTextField',
     'attributionLens.clearExplanations',
     'attributionLens.configureModel',
     'attributionLens.explainDatasetExample',

@@ -39,6 +39,7 @@ test('every contributed command has a handler and every handler is contributed',
   const registered = registeredCommands();
   assert.deepEqual([...registered].sort(), [...contributed].sort());
   assert.deepEqual([...contributed].sort(), [
+    'attributionLens.chooseTextField',
     'attributionLens.clearExplanations',
     'attributionLens.configureModel',
     'attributionLens.explainDatasetExample',
@@ -66,6 +67,7 @@ test('command titles read "Attribution Lens: …" in the palette', () => {
     'attributionLens.explainDatasetExample': 'Attribution Lens: Explain Dataset Example',
     'attributionLens.explainImage': 'Attribution Lens: Explain Image with Model…',
     'attributionLens.configureModel': 'Attribution Lens: Configure Model…',
+    'attributionLens.chooseTextField': 'Attribution Lens: Choose Text Field…',
   });
 });
 

@@ -12,7 +12,11 @@ import { createFakeVscode, installFakeVscode, TextDocument, ThemeColor, type Cod
 const repo = join(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const jsonlPath = join(repo, 'test/fixtures/text/data/reviews.jsonl');
-const { vscode, rec } = createFakeVscode(repo, () => undefined);
+let answer: (title: string, labels: string[]) => string | undefined = () => undefined;
+const { vscode, rec } = createFakeVscode(repo, (title, items) => {
+  const label = answer(title, items.map((i) => i.label));
+  return items.find((i) => i.label === label);
+});
 const subscriptions: { dispose(): unknown }[] = [];
 const state = new Map<string, unknown>();
 let restore: () => void;
@@ -44,7 +48,7 @@ after(() => {
   restore();
 });
 
-const NEW_COMMANDS = ['attributionLens.explainDatasetFile', 'attributionLens.clearExplanations', 'attributionLens.explainDatasetExample'];
+const NEW_COMMANDS = ['attributionLens.explainDatasetFile', 'attributionLens.clearExplanations', 'attributionLens.explainDatasetExample', 'attributionLens.chooseTextField'];
 
 test('package.json contributes the dataset commands, hides the per-example one, and activation registers them all', () => {
   const titles = Object.fromEntries(pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, `${c.category}: ${c.title}`]));
@@ -157,6 +161,37 @@ test('a model chosen for a folder is remembered; a document the reader refuses i
     await rec.commands.get('attributionLens.explainDatasetFile')!(vscode.Uri.file(empty));
     assert.deepEqual(rec.errors, [`${empty}: the file is empty`]);
   } finally {
+    rmSync(root, { recursive: true, force: true });
+    rec.errors.length = 0;
+  }
+});
+
+test('Choose Text Field: the chosen column is what the lenses and the engine read', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'al-field-'));
+  const dir = join(root, 'data');
+  mkdirSync(dir);
+  try {
+    // Two text columns: the reader's guess is "text" (a short title here); the user wants "review".
+    const csv = join(dir, 'two.csv');
+    const content = 'text,review,label\nShort,"A wonderful, great film",positive\nMeh,"Dull and weak, bad",negative\n';
+    writeFileSync(csv, content);
+    state.set('attributionLens.textModelByFolder', { [dir]: join(repo, 'test/fixtures/text/planted/model.json') });
+    const csvDoc = new TextDocument(csv, content);
+    (vscode.window.visibleTextEditors as unknown[]).push({ document: csvDoc, visibleRanges: [], setDecorations: () => {} });
+    let offered: string[] = [];
+    answer = (title, labels) => ((offered = labels), title.startsWith('Text field of') ? 'review' : undefined);
+    await rec.commands.get('attributionLens.chooseTextField')!(vscode.Uri.file(csv));
+    assert.deepEqual(offered, ['text', 'review', 'label']);
+    assert.deepEqual(state.get('attributionLens.textFieldByFile'), { [csv]: 'review' });
+
+    await rec.commands.get('attributionLens.explainDatasetExample')!(vscode.Uri.file(csv), 0);
+    assert.deepEqual(rec.errors, []);
+    const e = (await import('../../src/extension/panels/explanationPanel')).ExplanationPanel.currentExplanation();
+    assert.equal(e?.text?.text, 'A wonderful, great film', 'the engine explained the chosen column');
+    // Feature spans point at the chosen column's characters in the file.
+    for (const f of e!.features) assert.equal(content.slice(f.span!.offset, f.span!.offset + f.span!.length), f.text);
+  } finally {
+    answer = () => undefined;
     rmSync(root, { recursive: true, force: true });
     rec.errors.length = 0;
   }

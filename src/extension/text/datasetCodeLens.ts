@@ -15,6 +15,8 @@ export class DatasetCodeLensProvider implements vscode.CodeLensProvider, vscode.
   constructor(
     private readonly store: ExplanationStore,
     private readonly locator: TextModelLocator,
+    /** The text field of a document (the user's choice or the manifest's), undefined to let the reader guess. */
+    private readonly fieldFor: (fileName: string) => string | undefined = () => undefined,
   ) {}
 
   refresh(): void {
@@ -27,7 +29,7 @@ export class DatasetCodeLensProvider implements vscode.CodeLensProvider, vscode.
     const visible = vscode.window.visibleTextEditors
       .filter((e) => e.document.uri.toString() === document.uri.toString())
       .flatMap((e) => e.visibleRanges.map((r) => ({ startLine: r.start.line, endLine: r.end.line })));
-    return lensSpecs(document.fileName, document.getText(), visible, this.store.get(document.uri.toString())).map(
+    return lensSpecs(document.fileName, document.getText(), visible, this.store.get(document.uri.toString()), undefined, this.fieldFor(document.fileName)).map(
       (spec) =>
         new vscode.CodeLens(new vscode.Range(new vscode.Position(spec.line, 0), new vscode.Position(spec.line, 0)), {
           title: spec.title,

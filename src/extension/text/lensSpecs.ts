@@ -18,8 +18,9 @@ export function lensSpecs(
   visible: { startLine: number; endLine: number }[],
   results: readonly ExampleResult[],
   cap = MAX_LENSES,
+  field?: string,
 ): LensSpec[] {
-  const { examples } = documentExamples(fileName, text);
+  const { examples } = documentExamples(fileName, text, field);
   const byStart = new Map(results.map((r) => [r.start, r]));
   return examplesForLenses(examples, visible, cap).map((e) => {
     const start = exampleRange(e).start;

@@ -15,10 +15,13 @@ import { datasetSummary } from './datasetSummary';
 import { exampleDecorations, predictionTitle } from './decorationModel';
 import { documentExamples, exampleRange } from './documentExamples';
 import { ExplanationStore, type ExampleResult } from './explanationStore';
+import { chosenField, fieldNames } from './textFields';
 import { isTextModel, TextModelLocator } from './textModelLocator';
 
 export const EXPLAIN_DATASET_FILE_COMMAND = 'attributionLens.explainDatasetFile';
 export const CLEAR_EXPLANATIONS_COMMAND = 'attributionLens.clearExplanations';
+export const CHOOSE_TEXT_FIELD_COMMAND = 'attributionLens.chooseTextField';
+const FIELD_BY_FILE_KEY = 'attributionLens.textFieldByFile';
 const MODEL_BY_FOLDER_KEY = 'attributionLens.textModelByFolder';
 /** Text models are explained on their embeddings (gradients of token ids mean nothing). */
 const METHOD: MethodId = 'layer-integrated-gradients';
@@ -37,7 +40,9 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
   const store = new ExplanationStore();
   const locator = new TextModelLocator(() => workspaceState.get<Record<string, string>>(MODEL_BY_FOLDER_KEY) ?? {});
   const decorations = new DatasetDecorations();
-  const lenses = new DatasetCodeLensProvider(store, locator);
+  const userFields = () => workspaceState.get<Record<string, string>>(FIELD_BY_FILE_KEY) ?? {};
+  const fieldFor = (fileName: string) => chosenField(userFields()[fileName], locator.modelFor(fileName));
+  const lenses = new DatasetCodeLensProvider(store, locator, fieldFor);
 
   const redraw = (uri?: string) => {
     for (const editor of vscode.window.visibleTextEditors) {
@@ -57,7 +62,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     // as its current text, mapped back through the example's offsets.
     const input: InputSpec = document.isDirty
       ? { kind: 'text', text: example.text }
-      : { kind: 'dataset-file', path: document.fileName, row: example.row };
+      : { kind: 'dataset-file', path: document.fileName, row: example.row, ...(fieldFor(document.fileName) ? { field: fieldFor(document.fileName)! } : {}) };
     const config = vscode.workspace.getConfiguration('attributionLens');
     const request: ExplainRequest = {
       modelPath,
@@ -113,7 +118,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
       const document = await vscode.workspace.openTextDocument(uri);
       const modelPath = await modelFor(document, true);
       if (!modelPath) return;
-      const example = documentExamples(document.fileName, document.getText()).examples.find((e) => e.row === row);
+      const example = documentExamples(document.fileName, document.getText(), fieldFor(document.fileName)).examples.find((e) => e.row === row);
       if (!example) return userProblem(`${document.fileName}: row ${row} is no longer a well-formed example of this file`);
       const { result, explanation } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Explaining row ${row}…` },
@@ -138,7 +143,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
         return;
       }
       const document = await vscode.workspace.openTextDocument(target);
-      const { examples, error } = documentExamples(document.fileName, document.getText());
+      const { examples, error } = documentExamples(document.fileName, document.getText(), fieldFor(document.fileName));
       // Reader errors (EngineError) already name the file.
       if (error) return userProblem(error.includes(document.fileName) ? error : `${document.fileName}: ${error}`);
       const modelPath = await modelFor(document, true);
@@ -176,6 +181,31 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     }
   };
 
+  const chooseField = async (uri?: vscode.Uri) => {
+    try {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target || target.scheme !== 'file') {
+        void vscode.window.showInformationMessage('Open a .csv, .tsv or .jsonl dataset file to choose its text field.');
+        return;
+      }
+      const document = await vscode.workspace.openTextDocument(target);
+      const names = fieldNames(document.fileName, document.getText());
+      if (!names.length) return userProblem(`${document.fileName}: no fields to choose from (a .txt file has one example per line)`);
+      const current = fieldFor(document.fileName);
+      const picked = await vscode.window.showQuickPick(
+        names.map((name) => ({ label: name, description: name === current ? 'current' : undefined })),
+        { title: `Text field of ${vscode.workspace.asRelativePath(document.fileName)}`, placeHolder: 'The column or field that holds the text to explain' },
+      );
+      if (!picked) return;
+      await workspaceState.update(FIELD_BY_FILE_KEY, { ...userFields(), [document.fileName]: picked.label });
+      // Results of the old field no longer match the lenses' ranges.
+      store.clear(target.toString());
+      redraw(target.toString());
+    } catch (e) {
+      await reportError(log, e, 'Choose text field');
+    }
+  };
+
   const clear = () => {
     const uris = store.documents();
     store.clear();
@@ -201,6 +231,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
     vscode.commands.registerCommand(EXPLAIN_EXAMPLE_COMMAND, explainRow),
     vscode.commands.registerCommand(EXPLAIN_DATASET_FILE_COMMAND, explainFile),
     vscode.commands.registerCommand(CLEAR_EXPLANATIONS_COMMAND, clear),
+    vscode.commands.registerCommand(CHOOSE_TEXT_FIELD_COMMAND, chooseField),
     vscode.workspace.onDidChangeTextDocument((e) => {
       const key = e.document.uri.toString();
       if (store.edit(key, e.contentChanges)) redraw(key);
