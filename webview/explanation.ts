@@ -89,7 +89,8 @@ function draw(): void {
   }
   const sort = state.sort ?? 'magnitude';
   const controls = renderControls(document, explanations, state.methods ?? [], status, {
-    rerun: (method, target, add) => vscode.postMessage({ type: 'rerun', method, add, ...(target !== undefined ? { target } : {}) }),
+    rerun: (method, target, add, granularity) =>
+      vscode.postMessage({ type: 'rerun', method, add, ...(target !== undefined ? { target } : {}), ...(granularity ? { granularity } : {}) }),
     exportFile: (format) => vscode.postMessage({ type: 'export', format }),
   });
   renderExplanation(document, root, buildView(explanations[0]!, sort), { sort, showAllFeatures: state.showAllFeatures ?? false }, handlers, {

@@ -50,8 +50,9 @@ export type PanelToExtension =
   | { type: 'openInput' }
   /** Copy the explanation set as JSON to the clipboard. */
   | { type: 'copyJson' }
-  /** Run the primary explanation's request again with another method and/or target. `add`: side by side. */
-  | { type: 'rerun'; method: MethodId; target?: number; add: boolean }
+  /** Run the primary explanation's request again with another method and/or target (text: and granularity).
+   *  `add`: side by side. */
+  | { type: 'rerun'; method: MethodId; target?: number; add: boolean; granularity?: 'token' | 'word' }
   /** Drop explanations[explanationIndex] from the side-by-side set (never the last one). */
   | { type: 'remove'; explanationIndex: number }
   /** Save the explanation set as JSON, or as a standalone HTML report (text heatmaps), via a save dialog. */

@@ -9,7 +9,7 @@ import { formatNumber } from './viewModel';
 export const MAX_TARGETS_OFFERED = 10;
 
 export interface ControlHandlers {
-  rerun(method: MethodId, target: number | undefined, add: boolean): void;
+  rerun(method: MethodId, target: number | undefined, add: boolean, granularity?: 'token' | 'word'): void;
   exportFile(format: 'json' | 'html'): void;
 }
 
@@ -75,8 +75,9 @@ export function renderControls(doc: Document, explanations: Explanation[], metho
   );
   const method = () => (valueOf(methodSelect) || nextMethod) as MethodId;
   const target = () => {
-    const n = Number(valueOf(targetSelect));
-    return Number.isInteger(n) && n >= 0 ? n : primary.target.index;
+    const raw = valueOf(targetSelect);
+    const n = Number(raw);
+    return raw !== '' && Number.isInteger(n) && n >= 0 ? n : primary.target.index;
   };
   // A new target re-explains with the primary method (a different target is a different question).
   targetSelect.addEventListener('change', () => handlers.rerun(primary.method.id, target(), false));
@@ -99,10 +100,31 @@ export function renderControls(doc: Document, explanations: Explanation[], metho
     button(doc, 'Export JSON', () => handlers.exportFile('json'), { id: 'export-json' }),
     ...(explanations.every((e) => e.text) ? [button(doc, 'Export HTML', () => handlers.exportFile('html'), { id: 'export-html' })] : []),
   );
+  // Text: sub-word tokens or whole words (scores summed); every column is explained again at the new granularity.
+  const text = primary.text;
+  const granularityRow = text
+    ? (() => {
+        const g = select(
+          doc,
+          'granularity-select',
+          'Token granularity',
+          [
+            { value: 'token', text: 'Tokens (as the tokenizer splits them)' },
+            { value: 'word', text: 'Words (sub-word scores summed)' },
+          ],
+          text.granularity,
+        );
+        g.addEventListener('change', () => {
+          const value = valueOf(g);
+          if ((value === 'token' || value === 'word') && value !== text.granularity) handlers.rerun(primary.method.id, primary.target.index, false, value);
+        });
+        return h(doc, 'div', { className: 'control-row' }, h(doc, 'label', { className: 'toolbar-label', text: 'Show', attrs: { for: 'granularity-select' } }), g);
+      })()
+    : undefined;
   const statusLine = h(doc, 'p', {
     className: `status${status.error ? ' error' : ''}${status.busy ? ' busy' : ''}`,
     text: status.error ?? status.message ?? '',
     attrs: { id: 'panel-status', role: status.error ? 'alert' : 'status' },
   });
-  return h(doc, 'div', { className: 'controls', attrs: { role: 'group', 'aria-label': 'Explain with another method or target' } }, methodRow, targetRow, statusLine);
+  return h(doc, 'div', { className: 'controls', attrs: { role: 'group', 'aria-label': 'Explain with another method or target' } }, methodRow, targetRow, ...(granularityRow ? [granularityRow] : []), statusLine);
 }

@@ -163,7 +163,7 @@ export class ExplanationPanel {
         vscode.window.setStatusBarMessage('Attribution Lens: explanation copied as JSON', 3000);
         return;
       case 'rerun':
-        await this.rerun(message.method, message.target, message.add);
+        await this.rerun(message.method, message.target, message.add, message.granularity);
         return;
       case 'remove':
         if (this.explanations.length > 1 && message.explanationIndex < this.explanations.length) {
@@ -180,12 +180,12 @@ export class ExplanationPanel {
     }
   }
 
-  private async rerun(method: Explanation['method']['id'], target: number | undefined, add: boolean): Promise<void> {
+  private async rerun(method: Explanation['method']['id'], target: number | undefined, add: boolean, granularity?: 'token' | 'word'): Promise<void> {
     const e = this.explanations[0];
     const engine = this.ctx.engine;
     if (!e || !engine) return;
     const steps = vscode.workspace.getConfiguration('attributionLens').get<number>('integratedGradients.steps');
-    const request = rerunRequest(e, method, target, steps);
+    const request = rerunRequest(e, method, target, steps, granularity);
     if (!request) {
       this.post({ type: 'status', busy: false, error: 'This input was given inline and cannot be explained again from the panel; run Explain Model… instead.' });
       return;

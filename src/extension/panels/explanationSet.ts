@@ -27,7 +27,13 @@ export function inputOf(e: Explanation): InputSpec | undefined {
 /** Options that describe how the input is read, kept when switching methods (method parameters are not). */
 const SHARED_OPTIONS = ['batchSize', 'memoryBudgetMB', 'granularity', 'layout', 'seed'] as const;
 
-export function rerunRequest(e: Explanation, method: MethodId, target: number | undefined, stepsSetting?: number): ExplainRequest | undefined {
+export function rerunRequest(
+  e: Explanation,
+  method: MethodId,
+  target: number | undefined,
+  stepsSetting?: number,
+  granularity?: 'token' | 'word',
+): ExplainRequest | undefined {
   const input = inputOf(e);
   if (!input) return undefined;
   const options: Record<string, unknown> = {};
@@ -36,6 +42,7 @@ export function rerunRequest(e: Explanation, method: MethodId, target: number | 
   if (e.method.options.baseline) options.baseline = e.method.options.baseline;
   if (method === e.method.id) Object.assign(options, e.method.options);
   else if ((method === 'integrated-gradients' || method === 'layer-integrated-gradients') && stepsSetting) options.steps = stepsSetting;
+  if (granularity && e.text) options.granularity = granularity;
   return { modelPath: e.model.path, input, method, options, target: target ?? e.target.index };
 }
 

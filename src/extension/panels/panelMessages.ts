@@ -23,7 +23,14 @@ export function parsePanelMessage(m: unknown): PanelToExtension | undefined {
     case 'rerun':
       if (!isMethodId(m.method) || typeof m.add !== 'boolean') return undefined;
       if (m.target !== undefined && !isIndex(m.target)) return undefined;
-      return { type: 'rerun', method: m.method, add: m.add, ...(isIndex(m.target) ? { target: m.target } : {}) };
+      if (m.granularity !== undefined && m.granularity !== 'token' && m.granularity !== 'word') return undefined;
+      return {
+        type: 'rerun',
+        method: m.method,
+        add: m.add,
+        ...(isIndex(m.target) ? { target: m.target } : {}),
+        ...(m.granularity ? { granularity: m.granularity as 'token' | 'word' } : {}),
+      };
     case 'remove':
       return isIndex(m.explanationIndex) ? { type: 'remove', explanationIndex: m.explanationIndex } : undefined;
     case 'export':
