@@ -32,7 +32,8 @@ function button(doc: Document, label: string, onClick: () => void, attrs: Record
   return b;
 }
 
-function toolbar(doc: Document, view: ExplanationView, opts: RenderOptions, handlers: RenderHandlers): HTMLElement {
+/** `withSort`: the feature bars are shown (text and image bodies order their own features). */
+function toolbar(doc: Document, view: ExplanationView, opts: RenderOptions, handlers: RenderHandlers, withSort: boolean): HTMLElement {
   const select = h(
     doc,
     'vscode-single-select',
@@ -52,8 +53,7 @@ function toolbar(doc: Document, view: ExplanationView, opts: RenderOptions, hand
     doc,
     'div',
     { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Explanation actions' } },
-    h(doc, 'label', { className: 'toolbar-label', text: 'Sort', attrs: { for: 'feature-sort' } }),
-    select,
+    ...(withSort ? [h(doc, 'label', { className: 'toolbar-label', text: 'Sort', attrs: { for: 'feature-sort' } }), select] : []),
     ...(view.hasInputFile ? [button(doc, 'Open input', handlers.openInput, { title: view.inputText })] : []),
     button(doc, 'Copy JSON', handlers.copyJson),
   );
@@ -166,7 +166,7 @@ export function renderExplanation(
       { className: 'header' },
       h(doc, 'h1', { text: view.title, attrs: { title: view.modelPath } }),
       h(doc, 'p', { className: 'subtitle', text: view.subtitle }),
-      toolbar(doc, view, opts, handlers),
+      toolbar(doc, view, opts, handlers, !extras.body),
       ...(extras.controls ? [extras.controls] : []),
     ),
     section(

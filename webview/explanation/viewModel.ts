@@ -195,7 +195,8 @@ function featureBars(e: Explanation, sort: FeatureSort): FeatureBar[] {
 
 export function buildView(e: Explanation, sort: FeatureSort): ExplanationView {
   const title = modelTitle(e.model.path);
-  const hasInputFile = e.input.source !== 'input';
+  // Inline tensors and typed text have no file to open.
+  const hasInputFile = e.input.source !== 'input' && !(e.text && e.text.file === undefined);
   const inputText = hasInputFile
     ? `${basename(e.input.source)}${e.input.row !== undefined ? ` · row ${e.input.row}` : ''}`
     : `tensor [${e.input.shape.join(', ')}]`;
