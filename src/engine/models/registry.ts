@@ -1,7 +1,7 @@
 // Keeps loaded models by path and content, so repeated requests reuse them and edited files are picked up.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadModel, resolveModelPath } from './index';
 import { manifestCandidates } from './manifest';
 import { bytesOf, hashModelFiles, listModelFiles } from './modelFiles';
@@ -40,10 +40,20 @@ const hashOf = (path: string) => (isOnnx(path) ? hashOnnxFiles(path) : hashModel
 
 const mtimeOf = (stamp: string) => (stamp === 'absent' ? -Infinity : Number(stamp.split(':')[2]));
 
-/** Content of every manifest candidate (or its absence): editing labels must reload the model too. */
+/**
+ * Files beside the model that describe it: the Lens manifest candidates and a Hugging Face folder's config.json
+ * (labels) and tokenizer files. Editing, adding or removing any of them reloads the model.
+ */
+export function describingFiles(modelPath: string): string[] {
+  const dir = dirname(modelPath);
+  return [...manifestCandidates(modelPath), ...HF_FILES.map((f) => join(dir, f))];
+}
+const HF_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
+
+/** Content of every describing file (or its absence): editing labels must reload the model too. */
 async function hashManifest(modelPath: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const path of manifestCandidates(modelPath)) {
+  for (const path of describingFiles(modelPath)) {
     const bytes = await readFile(path).catch(() => undefined);
     hash.update(bytes ? `present:${bytes.byteLength}:` : 'absent:');
     if (bytes) hash.update(bytesOf(bytes));
@@ -96,7 +106,7 @@ export class ModelRegistry {
     const startedAt = Date.now();
     const manifestHash = await hashManifest(key);
     const model = await this.load(key);
-    const files = [...(await filesOf(key)), ...manifestCandidates(key)];
+    const files = [...(await filesOf(key)), ...describingFiles(key)];
     this.entries.set(key, { model, files, stamps: await Promise.all(files.map(stampOf)), confirmedAt: startedAt, manifestHash });
     return model;
   }
@@ -109,7 +119,7 @@ export class ModelRegistry {
     // Stamps moved, or are too recent to prove anything: compare contents.
     const hash = await hashOf(key).catch(() => undefined);
     if (hash !== entry.model.summary.hash || (await hashManifest(key)) !== entry.manifestHash) return false;
-    const files = [...(await filesOf(key)), ...manifestCandidates(key)];
+    const files = [...(await filesOf(key)), ...describingFiles(key)];
     Object.assign(entry, { files, stamps: await Promise.all(files.map(stampOf)), confirmedAt: checkedAt });
     return true;
   }

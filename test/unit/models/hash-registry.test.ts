@@ -91,6 +91,17 @@ test('the registry reloads after a weight or the manifest changes, and disposes 
     assert.deepEqual(third.labels, ['L', 'M', 'H']);
     assertDisposed(second);
     assert.equal(registry.size, 1);
+
+    // A Hugging Face config.json beside the model also describes it (its labels): adding it reloads the model.
+    const counting = countingLoader();
+    const watched = new ModelRegistry(counting.load);
+    await watched.get(path);
+    await watched.get(path);
+    assert.equal(counting.loads, 1);
+    writeFileSync(join(dirname(path), 'config.json'), JSON.stringify({ id2label: { 0: 'a', 1: 'b', 2: 'c' } }));
+    await watched.get(path);
+    assert.equal(counting.loads, 2, 'a new config.json reloads the model');
+    watched.clear();
   } finally {
     registry.clear();
   }
