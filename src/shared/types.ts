@@ -27,7 +27,9 @@ export type MethodId =
   | 'extremal-perturbation'
   // Layer attributions (Text issue: token attributions at the embedding output)
   | 'layer-integrated-gradients'
-  | 'layer-gradient-x-activation';
+  | 'layer-gradient-x-activation'
+  // Relevance propagation
+  | 'lrp';
 
 export type MethodKind = 'gradient' | 'perturbation' | 'relevance' | 'attention';
 
@@ -146,6 +148,20 @@ export interface MethodOptions {
   area?: number;
   /** extremal-perturbation: optimisation steps. */
   iterations?: number;
+
+  // relevance propagation (lrp)
+  /**
+   * Which rule each layer gets (after Zennit's composites): 'epsilon' everywhere; 'epsilon-plus' (ε for dense layers,
+   * z⁺ for convolutions); 'epsilon-gamma-box' (ε dense, γ convolutions, zᴮ on the first layer); 'epsilon-alpha2-beta1'
+   * (ε dense, α2β1 convolutions); 'zero' (LRP-0, which equals gradient × input on ReLU networks).
+   */
+  composite?: 'epsilon' | 'epsilon-plus' | 'epsilon-gamma-box' | 'epsilon-alpha2-beta1' | 'zero';
+  /** ε of the ε-rule (stabilizer of the denominators). */
+  epsilon?: number;
+  /** γ of the γ-rule (weight on the positive weights). */
+  gamma?: number;
+  /** zᴮ-rule: the lowest and highest value an input feature can take (e.g. the normalized range of pixels). */
+  inputBounds?: [number, number];
 }
 
 /** Where a feature of the input came from, so a view can reveal it. Offsets are UTF-16 code units. */
