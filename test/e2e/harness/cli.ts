@@ -1,7 +1,7 @@
 // The CLI's answer for the same request the extension makes, to compare with what the panel shows.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Explanation } from '../../../src/shared/types';
+import type { Explanation, ModelSummary } from '../../../src/shared/types';
 import { REPO_ROOT } from './paths';
 
 export interface CliRequest {
@@ -19,4 +19,10 @@ export function cliExplain(r: CliRequest): Explanation {
   args.push(...(r.args ?? []));
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(out) as Explanation;
+}
+
+/** The CLI's `info` for a model: what the model summary editor shows. */
+export function cliInfo(model: string): ModelSummary {
+  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'info', model, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out) as ModelSummary;
 }

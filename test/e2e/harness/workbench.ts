@@ -208,3 +208,20 @@ export async function waitForThemeKind(page: Page, kind: string, timeoutMs = TIM
     await sleep(200);
   }
 }
+
+/**
+ * The content of the visible webview (a panel or a custom editor): with several webviews open, VS Code hides the
+ * iframes of the ones not shown.
+ */
+export function visibleWebviewFrame(page: Page): FrameLocator {
+  return page.locator('iframe.webview.ready').locator('visible=true').first().contentFrame().frameLocator('#active-frame');
+}
+
+/**
+ * Waits until Attribution Lens is active in this window (its status bar item is shown). A remote extension's
+ * contributions reach a new window a few seconds after it opens; an .onnx opened before that gets VS Code's binary
+ * file notice instead of the model summary editor.
+ */
+export async function waitForExtension(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.statusbar-item[id$="attributionLens.status"]').first().waitFor({ timeout: timeoutMs });
+}

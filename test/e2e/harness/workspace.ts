@@ -1,5 +1,6 @@
 // The folder code-server opens: copies of the samples and of a few fixtures, so nothing in the repository is
-// ever modified, plus a copy of the sample whose feature names hold markup.
+// ever modified, plus a copy of the sample whose feature names hold markup, the planted text model with two text
+// datasets beside it, and two ONNX models for the summary editor.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
@@ -22,7 +23,19 @@ export interface Workspace {
   /** The sample with columns renamed to MARKUP_NAMES, in the CSV header and in model.lens.json. */
   markupModel: string;
   markupCsv: string;
+  /** test/fixtures/text/planted (model.json, weights, lens.json, vocab.json) copied to text/planted/. */
+  textModel: string;
+  /** text/reviews.csv: test/fixtures/text/data/reviews.csv (a `text` column, 10 rows); its model is found in planted/. */
+  textCsv: string;
+  /** text/many.jsonl: the planted model's test split repeated, TEXT_MANY_COPIES × 300 rows, to have time to cancel. */
+  textManyJsonl: string;
+  /** onnx/mlp.onnx and onnx/cnn2d.onnx: test/fixtures/onnx models, opened by the model summary editor. */
+  onnxMlp: string;
+  onnxCnn: string;
 }
+
+/** Copies of the planted test split in text/many.jsonl: 2,400 examples take far longer to explain than to cancel. */
+export const TEXT_MANY_COPIES = 8;
 
 function renameColumns(header: string, names: Record<string, string>): string {
   return header
@@ -53,6 +66,17 @@ export function createWorkspace(root: string): Workspace {
   }
   const markupDir = join(root, 'markup');
   writeMarkupCopy(sampleDir, markupDir);
+  const fixtures = join(REPO_ROOT, 'test', 'fixtures');
+  const textDir = join(root, 'text');
+  const plantedDir = join(textDir, 'planted');
+  mkdirSync(plantedDir, { recursive: true });
+  for (const f of ['model.json', 'weights.bin', 'lens.json', 'vocab.json']) cpSync(join(fixtures, 'text', 'planted', f), join(plantedDir, f));
+  cpSync(join(fixtures, 'text', 'data', 'reviews.csv'), join(textDir, 'reviews.csv'));
+  const split = readFileSync(join(fixtures, 'text', 'planted', 'test-split.jsonl'), 'utf8').trimEnd() + '\n';
+  writeFileSync(join(textDir, 'many.jsonl'), split.repeat(TEXT_MANY_COPIES));
+  const onnxDir = join(root, 'onnx');
+  mkdirSync(onnxDir, { recursive: true });
+  for (const f of ['mlp.onnx', 'cnn2d.onnx']) cpSync(join(fixtures, 'onnx', f), join(onnxDir, f));
   return {
     root,
     sampleModel: join(sampleDir, 'model.json'),
@@ -61,5 +85,10 @@ export function createWorkspace(root: string): Workspace {
     missingShardModel: join(root, 'bad-models', 'missing-shard', 'model.json'),
     markupModel: join(markupDir, 'model.json'),
     markupCsv: join(markupDir, 'data.csv'),
+    textModel: join(plantedDir, 'model.json'),
+    textCsv: join(textDir, 'reviews.csv'),
+    textManyJsonl: join(textDir, 'many.jsonl'),
+    onnxMlp: join(onnxDir, 'mlp.onnx'),
+    onnxCnn: join(onnxDir, 'cnn2d.onnx'),
   };
 }
