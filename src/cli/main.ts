@@ -13,12 +13,14 @@ import { ModelRegistry } from '../engine/models/registry';
 import { intFlag, listFlag, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpec } from './args';
 import { explainDataset, formatDatasetSummary, parseShard } from './explainDataset';
 import { formatExplanation, formatSummary } from './format';
+import { explainImageFolderCommand, IMAGE_FOLDER_FLAGS, IMAGE_FOLDER_USAGE, isDirectory } from './explainImageFolder';
 
 const USAGE = `Usage:
   attribution-lens info <model> [--json] [--backend auto|tensorflow|wasm|cpu]
   attribution-lens explain <model> --input <file.json|file.csv|image.png|image.jpg> [--row N] --method <id> [options]
   attribution-lens explain <text-model> --text "…" | --input <file.jsonl|file.csv|file.tsv|file.txt> [--row N] --method <id> [options]
   attribution-lens explain-dataset <text-model> --input <file> --out results.jsonl [--shard i/n] [--method <id>] [options]
+${IMAGE_FOLDER_USAGE}
 
 Explain options:
   --target <index|label>   output to explain (default: the predicted class)
@@ -100,6 +102,7 @@ const FLAGS: Record<string, FlagSpec> = {
   granularity: { value: true },
   reduction: { value: true },
   shard: { value: true },
+  ...IMAGE_FOLDER_FLAGS,
 };
 
 /** Files that only hold text examples (CSV/TSV go to the model's modality: a row of numbers or of text). */
@@ -220,7 +223,9 @@ function writeHeatmap(path: string, e: Explanation): void {
 /** explain-dataset: JSON lines to --out (or stdout), the summary to stdout (or stderr when the lines go there). */
 async function explainDatasetCommand(args: ReturnType<typeof parseArgs>, modelPath: string): Promise<number> {
   const input = stringFlag(args, 'input');
-  if (!input) throw new UsageError('explain-dataset needs --input <file.jsonl|file.csv|file.tsv|file.txt>');
+  if (!input) throw new UsageError('explain-dataset needs --input <file.jsonl|file.csv|file.tsv|file.txt|folder of images>');
+  if (isDirectory(input)) return explainImageFolderCommand(args, modelPath, methodOptions(args));
+  if (args.flags.has('heatmaps') || args.flags.has('recursive')) throw new UsageError('--heatmaps and --recursive apply when --input is a folder of images');
   if (args.flags.has('row') || args.flags.has('text')) throw new UsageError('explain-dataset explains every row; --row and --text apply to explain');
   const shardFlag = stringFlag(args, 'shard');
   const target = stringFlag(args, 'target');

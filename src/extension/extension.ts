@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Explanation } from '../shared/types';
 import { registerConfigureModel } from './commands/configureModel';
 import { registerExplainImage } from './commands/explainImage';
+import { registerExplainImageFolder } from './commands/explainImageFolder';
 import { registerExplainModel } from './commands/explainModel';
 import { registerSelectBackend } from './commands/selectBackend';
 import { registerShowLog } from './commands/showLog';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): AttributionLensApi {
     statusBar,
     registerExplainModel({ engine, lastChoices, statusBar, log, panel }),
     registerExplainImage({ engine, lastChoices, statusBar, log, panel, workspaceState: context.workspaceState }),
+    registerExplainImageFolder({ engine, lastChoices, statusBar, log, panel, workspaceState: context.workspaceState }),
     registerConfigureModel({ engine, log }),
     registerSelectBackend(engine, log),
     registerShowLog(log),

@@ -74,11 +74,13 @@ test('activation registers the commands and the panel serializer without startin
     'attributionLens.explainDatasetExample',
     'attributionLens.explainDatasetFile',
     'attributionLens.explainImage',
+    'attributionLens.explainImageFolder',
     'attributionLens.explainModel',
     'attributionLens.selectBackend',
     'attributionLens.showLog',
   ]);
   assert.ok(rec.serializers.has('attributionLens.explanation'));
+  assert.ok(rec.serializers.has('attributionLens.gallery'));
   assert.equal(rec.statusBar.text, '$(graph) Attribution Lens · auto');
   assert.equal(rec.statusBar.command, 'attributionLens.selectBackend');
   assert.ok(!rec.logs.some((l) => l.includes('starting engine')));

@@ -45,6 +45,7 @@ test('every contributed command has a handler and every handler is contributed',
     'attributionLens.explainDatasetExample',
     'attributionLens.explainDatasetFile',
     'attributionLens.explainImage',
+    'attributionLens.explainImageFolder',
     'attributionLens.explainModel',
     'attributionLens.selectBackend',
     'attributionLens.showLog',
@@ -68,6 +69,7 @@ test('command titles read "Attribution Lens: …" in the palette', () => {
     'attributionLens.explainImage': 'Attribution Lens: Explain Image with Model…',
     'attributionLens.configureModel': 'Attribution Lens: Configure Model…',
     'attributionLens.chooseTextField': 'Attribution Lens: Choose Text Field…',
+    'attributionLens.explainImageFolder': 'Attribution Lens: Explain Images in Folder…',
   });
 });
 
@@ -80,6 +82,7 @@ test('menus reference contributed commands; each explorer entry is offered on th
   assert.deepEqual(explorer.map((i: { command: string; when: string }) => [i.command, i.when]), [
     ['attributionLens.explainModel', 'resourceFilename == model.json || resourceExtname == .onnx'],
     ['attributionLens.explainImage', 'resourceExtname =~ /^\\.(png|jpe?g)$/i'],
+    ['attributionLens.explainImageFolder', 'explorerResourceIsFolder'],
     ['attributionLens.explainDatasetFile', 'resourceExtname =~ /^\\.(csv|tsv|jsonl|ndjson|txt)$/i'],
     ['attributionLens.configureModel', 'resourceFilename == model.json || resourceExtname == .onnx'],
   ]);

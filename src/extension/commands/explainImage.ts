@@ -11,8 +11,8 @@ import { reportError } from '../reportError';
 import { refuseUntrusted, runWithProgress, type ExplainModelDeps } from './explainModel';
 
 export const EXPLAIN_IMAGE_COMMAND = 'attributionLens.explainImage';
-const MODEL_BY_FOLDER_KEY = 'attributionLens.imageModelByFolder';
-const IMAGE_FILE = /\.(png|jpe?g)$/i;
+export const MODEL_BY_FOLDER_KEY = 'attributionLens.imageModelByFolder';
+export const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
 export interface ExplainImageDeps extends ExplainModelDeps {
   workspaceState: vscode.Memento;
