@@ -29,6 +29,7 @@ const nodeCommon = {
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/engine/host.ts', out: 'engine' },
+  { in: 'src/engine/parallel/workerMain.ts', out: 'engine-worker' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(join(root, e.in)));
 

@@ -9,6 +9,7 @@ import { imageExplanation, prepareImageFile } from './modalities/image';
 import { prepareData, type PreparedData } from './modalities/tabular';
 import { prepareTextInput } from './modalities/text/textInput';
 import type { ExplainableModel } from './models/types';
+import { sharedPool, withWorkerPool } from './parallel/workerPool';
 
 export interface ModelSource {
   get(path: string): Promise<ExplainableModel>;
@@ -89,7 +90,8 @@ function assertFinite(values: ArrayLike<number>, what: string): void {
 export async function explain(request: ExplainRequest, models: ModelSource, hooks: ExplainHooks = {}): Promise<Explanation> {
   const method = getMethod(request.method);
   const t0 = performance.now();
-  const model = await models.get(request.modelPath);
+  // Batches of models without a native multi-threaded path are split between this thread and compute workers.
+  const model = withWorkerPool(await models.get(request.modelPath), sharedPool(currentBackend()));
   const loadMs = performance.now() - t0;
 
   const image = request.input.kind === 'image-file' ? await prepareImageFile(request.input.path, model.inputShape, model.summary.path) : undefined;

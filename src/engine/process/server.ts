@@ -8,6 +8,7 @@ import { CancelledError, isEngineError } from '../errors';
 import { explain } from '../explain';
 import { readModelInfo } from './modelInfo';
 import { ModelRegistry } from '../models/registry';
+import { stopSharedPool } from '../parallel/workerPool';
 
 /** Progress messages closer together than this are dropped (the last one always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -73,8 +74,9 @@ export class EngineServer {
       case 'info':
         return readModelInfo(req.modelPath);
       case 'setBackend': {
-        // Models hold tensors of the old backend: drop them.
+        // Models hold tensors of the old backend: drop them, and the workers running it.
         this.models.clear();
+        await stopSharedPool();
         return { backend: await initBackend(req.backend) };
       }
       case 'stats':

@@ -55,6 +55,10 @@ export function withModifiedRelu<T>(rule: ReluRule, forward: () => T): T {
 export function withModifiedReluModel(model: ExplainableModel, rule: ReluRule): ExplainableModel {
   const wrapped: ExplainableModel = Object.create(model);
   Object.defineProperty(wrapped, 'predict', { value: (x: tf.Tensor) => withModifiedRelu(rule, () => model.predict(x)) });
+  // Fast gradient paths (onnxruntime's backward graph, worker threads) compute ordinary gradients: not these.
+  Object.defineProperty(wrapped, 'gradientsFast', { value: undefined });
+  // A fast gradient path (ONNX Runtime) would compute the stock gradient: the modified one needs the tfjs tape.
+  Object.defineProperty(wrapped, 'gradientsFast', { value: undefined });
   if (model.run) {
     const run = model.run.bind(model);
     Object.defineProperty(wrapped, 'run', { value: (x: tf.Tensor, o: Parameters<typeof run>[1]) => withModifiedRelu(rule, () => run(x, o)) });
