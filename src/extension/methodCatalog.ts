@@ -80,3 +80,17 @@ export function methodOptionsFromSettings(method: MethodId, settings: MethodSett
   if (positiveInteger(settings.memoryBudgetMB)) options.memoryBudgetMB = settings.memoryBudgetMB;
   return options;
 }
+
+/** The part of a vscode.WorkspaceConfiguration (section attributionLens) the method options come from. */
+export interface ConfigLike {
+  get<T>(key: string): T | undefined;
+}
+
+/** methodOptionsFromSettings with the settings read from the attributionLens configuration. */
+export function methodOptionsFromConfig(method: MethodId, config: ConfigLike): MethodOptions {
+  return methodOptionsFromSettings(method, {
+    integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
+    batchSize: config.get<number>('batchSize'),
+    memoryBudgetMB: config.get<number>('memoryBudgetMB'),
+  });
+}

@@ -8,13 +8,13 @@ import * as vscode from 'vscode';
 import type { GalleryRun, GalleryStatus } from '../../shared/galleryProtocol';
 import type { ExplainRequest, MethodId, MethodOptions } from '../../shared/types';
 import { modelDisplayName } from '../displayNames';
-import { defaultMethodFor, methodOptionsFromSettings } from '../methodCatalog';
+import { defaultMethodFor, methodOptionsFromConfig } from '../methodCatalog';
 import { galleryItemFrom, nameInFolder } from '../panels/galleryMessages';
 import { GALLERY_VIEW_TYPE, GalleryPanel, type GalleryRunHandle } from '../panels/galleryPanel';
-import { pickMethod, pickModel } from '../pickers';
+import { pickMethod } from '../pickers';
 import { reportError } from '../reportError';
 import { refuseUntrusted } from './explainModel';
-import { IMAGE_FILE, MODEL_BY_FOLDER_KEY, type ExplainImageDeps } from './explainImage';
+import { IMAGE_FILE, pickImageModel, type ExplainImageDeps } from './explainImage';
 
 export const EXPLAIN_IMAGE_FOLDER_COMMAND = 'attributionLens.explainImageFolder';
 /** Images explained per folder at most; the gallery says how many more there are (the CLI explains any number). */
@@ -113,7 +113,7 @@ function explainAll(deps: ExplainImageFolderDeps, gallery: GalleryRunHandle, { r
 
 export async function explainImageFolder(deps: ExplainImageFolderDeps, uri?: vscode.Uri): Promise<void> {
   if (await refuseUntrusted()) return;
-  const { engine, lastChoices, log, workspaceState } = deps;
+  const { engine, lastChoices, log } = deps;
   const config = vscode.workspace.getConfiguration('attributionLens');
   try {
     const folder = uri?.scheme === 'file' ? uri.fsPath : await pickFolder();
@@ -124,21 +124,9 @@ export async function explainImageFolder(deps: ExplainImageFolderDeps, uri?: vsc
       void vscode.window.showInformationMessage(`There are no PNG or JPEG images directly in ${shown}.`);
       return;
     }
-    const remembered = workspaceState.get<Record<string, string>>(MODEL_BY_FOLDER_KEY) ?? {};
-    const modelPath = await pickModel(undefined, remembered[folder], `Explain images in ${shown}: choose an image model`);
-    if (!modelPath) return;
-    const summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Reading ${modelDisplayName(modelPath)}…` },
-      () => engine.info(modelPath),
-    );
-    if (summary.modality && summary.modality !== 'image') {
-      void vscode.window.showErrorMessage(
-        `${modelDisplayName(modelPath)} takes ${summary.modality} input, not images (${summary.modalitySource === 'shape' ? 'its input shape' : 'its manifest'} says so). Choose an image model, or set "modality": "image" in its lens.json.`,
-      );
-      return;
-    }
-    await workspaceState.update(MODEL_BY_FOLDER_KEY, { ...remembered, [folder]: modelPath });
-    deps.statusBar.setModel(modelPath);
+    const chosen = await pickImageModel(deps, folder, `Explain images in ${shown}: choose an image model`);
+    if (!chosen) return;
+    const { modelPath } = chosen;
     const method: MethodId | undefined = await pickMethod(
       defaultMethodFor('image', config.get<string>('defaultMethod')),
       lastChoices.get().method,
@@ -150,11 +138,7 @@ export async function explainImageFolder(deps: ExplainImageFolderDeps, uri?: vsc
     const limit = deps.limit ?? MAX_FOLDER_IMAGES;
     const files = all.slice(0, limit);
     const run: GalleryRun = { folder, modelPath, method, found: all.length, limit };
-    const options = methodOptionsFromSettings(method, {
-      integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
-      batchSize: config.get<number>('batchSize'),
-      memoryBudgetMB: config.get<number>('memoryBudgetMB'),
-    });
+    const options = methodOptionsFromConfig(method, config);
     log.info(`explain images in ${folder}: ${files.length} of ${all.length} with ${modelPath} (${method}) ${JSON.stringify(options)}`);
     const gallery = GalleryPanel.start(deps.panel, run, files.length);
     await explainAll(deps, gallery, { run, files, options });

@@ -5,7 +5,7 @@ import { modelDisplayName } from '../displayNames';
 import type { EngineService } from '../engineService';
 import { pickInput } from '../inputPicker';
 import type { LastChoices } from '../lastChoices';
-import { defaultMethodFor, methodOptionsFromSettings } from '../methodCatalog';
+import { defaultMethodFor, methodOptionsFromConfig } from '../methodCatalog';
 import type { Log } from '../output';
 import { ExplanationPanel, type PanelContext } from '../panels/explanationPanel';
 import { pickMethod, pickModel, pickTarget } from '../pickers';
@@ -86,11 +86,7 @@ export async function explainModel(deps: ExplainModelDeps, uri?: vscode.Uri): Pr
       modelPath,
       input,
       method,
-      options: methodOptionsFromSettings(method, {
-        integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
-        batchSize: config.get<number>('batchSize'),
-        memoryBudgetMB: config.get<number>('memoryBudgetMB'),
-      }),
+      options: methodOptionsFromConfig(method, config),
       ...(target.target !== undefined ? { target: target.target } : {}),
     };
     log.info(`explain ${JSON.stringify(request)}`);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ExtensionToGallery, GalleryFailure, GalleryItem, GalleryRun, GalleryStatus, GalleryToExtension } from '../../shared/galleryProtocol';
 import type { ExplainRequest, Explanation } from '../../shared/types';
 import { modelDisplayName } from '../displayNames';
-import { methodOptionsFromSettings } from '../methodCatalog';
+import { methodOptionsFromConfig } from '../methodCatalog';
 import { describeError } from '../userErrors';
 import { createNonce, webviewHtml } from '../webviewHtml';
 import { ExplanationPanel, type PanelContext } from './explanationPanel';
@@ -214,11 +214,7 @@ export class GalleryPanel {
       modelPath: run.modelPath,
       input: { kind: 'image-file', path: item.file },
       method: item.method,
-      options: methodOptionsFromSettings(item.method, {
-        integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
-        batchSize: config.get<number>('batchSize'),
-        memoryBudgetMB: config.get<number>('memoryBudgetMB'),
-      }),
+      options: methodOptionsFromConfig(item.method, config),
       target: item.target.index,
     };
     this.opening?.abort();

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { fileRange, type TextExample } from '../../engine/modalities/text/datasets/types';
 import type { ExplainRequest, Explanation, InputSpec, MethodId } from '../../shared/types';
 import type { EngineService } from '../engineService';
-import { methodOptionsFromSettings } from '../methodCatalog';
+import { methodOptionsFromConfig } from '../methodCatalog';
 import { ExplanationPanel, type PanelContext } from '../panels/explanationPanel';
 import type { Log } from '../output';
 import { reportError } from '../reportError';
@@ -69,11 +69,7 @@ export function registerTextDatasets(deps: TextDatasetDeps): vscode.Disposable {
       input,
       method: METHOD,
       // Same settings as integrated gradients (steps, batch size): the layer variant takes the same options.
-      options: methodOptionsFromSettings('integrated-gradients', {
-        integratedGradientsSteps: config.get<number>('integratedGradients.steps'),
-        batchSize: config.get<number>('batchSize'),
-        memoryBudgetMB: config.get<number>('memoryBudgetMB'),
-      }),
+      options: methodOptionsFromConfig('layer-integrated-gradients', config),
     };
     const explanation = await engine.explain(request, { signal });
     const toDocument = input.kind === 'text' ? (s: number, e: number) => fileRange(example, s, e) : undefined;
