@@ -9,6 +9,7 @@ import type { GalleryFailure, GalleryItem, GalleryRun, GalleryState, GalleryStat
 import type { ImagePrefs } from '../../src/shared/panelProtocol';
 import { h } from '../shared/dom';
 import { renderOverlay, type Overlay } from '../explanation/image/overlay';
+import { putRgba } from '../explanation/image/imageBody';
 
 export interface GalleryHandlers {
   open(index: number, file: string): void;
@@ -38,15 +39,7 @@ export function thumbnailOverlay(item: GalleryItem): Overlay {
 
 /** Puts the overlay on the canvas; false when the page cannot draw. */
 export function drawThumbnail(canvas: HTMLCanvasElement, item: GalleryItem): boolean {
-  const overlay = thumbnailOverlay(item);
-  canvas.width = overlay.width;
-  canvas.height = overlay.height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return false;
-  const data = ctx.createImageData(overlay.width, overlay.height);
-  data.data.set(overlay.rgba);
-  ctx.putImageData(data, 0, 0);
-  return true;
+  return putRgba(canvas, thumbnailOverlay(item));
 }
 
 /** Predicted labels with their card counts, most frequent first. */

@@ -92,7 +92,8 @@ function cachedOverlay(entry: CacheEntry, map: PixelMap, prefs: ImagePrefs): Ove
   return overlay;
 }
 
-function putRgba(canvas: HTMLCanvasElement, overlay: Overlay): boolean {
+/** Puts an overlay's pixels on a canvas of its size; false when the page cannot draw. */
+export function putRgba(canvas: HTMLCanvasElement, overlay: Overlay): boolean {
   canvas.width = overlay.width;
   canvas.height = overlay.height;
   const ctx = canvas.getContext('2d');
