@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BaselineSpec, Explanation, ExplainRequest, FeatureAttribution, MethodOptions } from '../shared/types';
 import { currentBackend } from './backend';
+import { withoutWeightGradients } from './backend/weightGradients';
 import { CancelledError, EngineError } from './errors';
 import { getMethod } from './methods/registry';
 import type { PreparedInput, RunContext } from './methods/types';
@@ -141,7 +142,8 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
       },
     };
     const t1 = performance.now();
-    const result = await method.attribute(model, prepared, target, options, ctx);
+    // Layers models' weights are variables: their gradients are never needed (see backend/weightGradients.ts).
+    const result = await withoutWeightGradients(model.summary.format === 'tfjs-layers', () => method.attribute(model, prepared, target, options, ctx));
     const attributeMs = performance.now() - t1;
     const values = Array.from(result.attributions.dataSync());
     result.attributions.dispose();

@@ -1,6 +1,7 @@
 // What a worker computes for a batch of rows, on the main thread and in workers alike, so both give the same numbers:
 // the target score's input gradient per row, or the model's output scores.
 import * as tf from '@tensorflow/tfjs';
+import { withoutWeightGradientsSync } from '../backend/weightGradients';
 import type { ExplainableModel } from '../models/types';
 
 export type JobKind = 'gradients' | 'forward';
@@ -10,7 +11,8 @@ export function inputGradients(model: ExplainableModel, xs: tf.Tensor, target: n
   return tf.tidy(() => {
     // A one-hot product rather than gather: gather's gradient needs a kernel wasm lacks.
     const mask = tf.oneHot([target], model.outputSize).reshape([1, model.outputSize]);
-    return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(model.predict(x), mask)))(xs);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(model.predict(x), mask)));
+    return withoutWeightGradientsSync(model.summary.format === 'tfjs-layers', () => grad(xs));
   });
 }
 

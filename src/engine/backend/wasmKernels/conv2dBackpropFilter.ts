@@ -6,7 +6,8 @@
 // For 1×1 filters with stride 1 and no padding it is the matmul xᵀ·dy.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { explicitPad, free, sliceHeap, matmul, reshape, run, transpose, type TensorInfo } from './util';
+import { weightGradientsSkipped } from '../weightGradients';
+import { explicitPad, free, sliceHeap, matmul, reshape, run, transpose, zerosOutput, type TensorInfo } from './util';
 
 export function conv2dFilterGradNHWC(
   backend: BackendWasm,
@@ -80,6 +81,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const be = backend as BackendWasm;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (weightGradientsSkipped()) return zerosOutput(be, filterShape);
   if (dataFormat === 'NCHW') {
     const xNhwc = transpose(be, x, [0, 2, 3, 1]);
     const dyNhwc = transpose(be, dy, [0, 2, 3, 1]);

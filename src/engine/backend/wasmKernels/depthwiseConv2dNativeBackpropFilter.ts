@@ -5,7 +5,8 @@
 // (x → [1, H, W, n·c]) and are summed afterwards.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { explicitPad, free, sliceHeap, reshape, run, sum, transpose, type TensorInfo } from './util';
+import { explicitPad, free, sliceHeap, reshape, run, sum, transpose, zerosOutput, type TensorInfo } from './util';
+import { weightGradientsSkipped } from '../weightGradients';
 
 export function depthwiseFilterGrad(
   backend: BackendWasm,
@@ -71,6 +72,7 @@ function depthwiseConv2dNativeBackpropFilter({
 }): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  if (weightGradientsSkipped()) return zerosOutput(backend as BackendWasm, filterShape);
   return depthwiseFilterGrad(backend as BackendWasm, x, dy, filterShape, strides, dilations, pad, dimRoundingMode);
 }
 

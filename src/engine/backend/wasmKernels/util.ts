@@ -208,3 +208,10 @@ export function explicitPad(top: number, bottom: number, left: number, right: nu
     [0, 0],
   ];
 }
+
+/** A float32 tensor of zeros on the wasm heap (a skipped filter gradient). */
+export function zerosOutput(backend: BackendWasm, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  return out;
+}
