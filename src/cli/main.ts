@@ -10,7 +10,7 @@ import { explanationHeatmapPng } from '../engine/modalities/image/heatmap';
 import { flattenNested } from '../engine/modalities/tabular';
 import { readModelInfo } from '../engine/process/modelInfo';
 import { ModelRegistry } from '../engine/models/registry';
-import { intFlag, listFlag, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpec } from './args';
+import { intFlag, listFlag, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { explainDataset, formatDatasetSummary, parseShard } from './explainDataset';
 import { formatExplanation, formatSummary } from './format';
 import { explainImageFolderCommand, IMAGE_FOLDER_FLAGS, IMAGE_FOLDER_USAGE, isDirectory } from './explainImageFolder';
@@ -34,6 +34,11 @@ Explain options:
   --baseline zero|mean|<number>|<file.json>
   --layer NAME  --seed N  --batch-size N  --backend B
   --memory-budget MB       largest memory one batch may take (default 512); batches are sized from it
+
+LRP (lrp):
+  --composite C            epsilon-plus (default) | epsilon | epsilon-gamma-box | epsilon-alpha2-beta1 | zero
+  --epsilon X  --gamma X   the ε and γ rules' parameters (defaults 1e-6 and 0.25)
+  --input-bounds LO,HI     the zᴮ rule's input range (needed by epsilon-gamma-box)
   --json                   print one JSON object
   --out FILE               write the result to FILE instead of stdout; FILE.png (image inputs): the heatmap over
                            the image (the result still goes to stdout)
@@ -85,6 +90,10 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { value: true },
   'batch-size': { value: true },
   'memory-budget': { value: true },
+  composite: { value: true },
+  epsilon: { value: true },
+  gamma: { value: true },
+  'input-bounds': { value: true },
   out: { value: true },
   'grid-size': { value: true },
   probability: { value: true },
@@ -183,6 +192,10 @@ function methodOptions(args: ReturnType<typeof parseArgs>): MethodOptions {
     seed: intFlag(args, 'seed', 0),
     batchSize: intFlag(args, 'batch-size', 1),
     memoryBudgetMB: intFlag(args, 'memory-budget', 1),
+    composite: stringFlag(args, 'composite') as MethodOptions['composite'],
+    epsilon: numberFlag(args, 'epsilon'),
+    gamma: numberFlag(args, 'gamma'),
+    inputBounds: boundsFlag(args),
     gridSize: intFlag(args, 'grid-size', 1),
     probability: numberFlag(args, 'probability'),
     perturbation: stringFlag(args, 'perturbation') as MethodOptions['perturbation'],
@@ -321,4 +334,15 @@ if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** --input-bounds LO,HI */
+function boundsFlag(args: ParsedArgs): [number, number] | undefined {
+  const v = stringFlag(args, 'input-bounds');
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! < parts[1]!)) {
+    throw new UsageError(`--input-bounds takes LO,HI (numbers, LO < HI), got '${v}'`);
+  }
+  return [parts[0]!, parts[1]!];
 }

@@ -33,6 +33,7 @@ export const METHODS: readonly MethodEntry[] = [
   { id: 'deconvnet', label: 'Deconvnet', modalities: ['image'], description: 'Gradients through ReLUs applied to the backward signal only (Zeiler & Fergus).' },
   { id: 'rise', label: 'RISE', modalities: ['image'], description: 'The score averaged over random smooth masks: the importance of each pixel for the prediction.' },
   { id: 'sobol', label: 'Sobol', modalities: ['image'], description: 'Total Sobol indices of mask regions from quasi-Monte-Carlo perturbations: variance-based importance.' },
+  { id: 'lrp', label: 'LRP', modalities: DENSE, description: 'The logit redistributed layer by layer down to the input by LRP rules (Zennit composites: ε, z⁺, γ, zᴮ, α2β1); relevances add up to the logit minus what biases absorb.' },
   { id: 'extremal-perturbation', label: 'Extremal Perturbation', modalities: ['image'], description: 'The smooth mask of a given area that keeps the score highest (Fong et al.).' },
 ];
 

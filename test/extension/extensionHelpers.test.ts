@@ -15,7 +15,7 @@ test('the method catalog lists every engine method once, with a label, a descrip
     assert.ok(m.label.length > 2 && m.modalities.length > 0, m.id);
   }
   assert.ok(isMethodId('occlusion'));
-  assert.ok(!isMethodId('lrp'));
+  assert.ok(isMethodId('lrp') && !isMethodId('deeplift'));
   // Text models get embedding and token methods only; images get CAM; tabular never gets image-only methods.
   const ids = (modality: Parameters<typeof methodsFor>[0]) => methodsFor(modality).map((m) => m.id);
   assert.ok(ids('text').includes('layer-integrated-gradients') && !ids('text').includes('integrated-gradients') && !ids('text').includes('grad-cam'));

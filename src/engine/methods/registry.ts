@@ -19,6 +19,8 @@ import { kernelShap } from './perturbation/kernelShap';
 import { lime } from './perturbation/lime';
 import { rise } from './perturbation/rise';
 import { sobol } from './perturbation/sobol';
+// Relevance propagation.
+import { lrpMethod } from './relevance/lrp';
 import type { AttributionMethod } from './types';
 
 const METHODS: readonly AttributionMethod[] = [
@@ -42,6 +44,7 @@ const METHODS: readonly AttributionMethod[] = [
   lime,
   kernelShap,
   extremalPerturbation,
+  lrpMethod,
 ];
 
 const BY_ID = new Map<string, AttributionMethod>(METHODS.map((m) => [m.id, m]));

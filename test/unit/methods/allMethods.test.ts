@@ -61,6 +61,7 @@ test('the registry lists every method of the MethodId union, the generic ones in
     'extremal-perturbation': true,
     'layer-integrated-gradients': true,
     'layer-gradient-x-activation': true,
+    lrp: true,
   } as Record<MethodId, true>;
   assert.deepEqual(listMethods().map((m) => m.id).sort(), Object.keys(all).sort());
 });
