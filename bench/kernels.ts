@@ -5,6 +5,9 @@
 //   node --import tsx bench/kernels.ts --quick    kernel table + fixture gradient only
 //   node --import tsx bench/kernels.ts --cpu      also the fixture gradient on the cpu backend (slow)
 //   node --import tsx bench/kernels.ts --only=Conv2D --quick   only kernels whose name matches, no full model
+//   node --import tsx bench/kernels.ts --emit     also print `BENCH_RESULT {json}` (bench/index.ts runs it so)
+//
+// bench/index.ts (`npm run bench`) runs this file in its own process as the suite's kernel section.
 //
 // Times are medians (and minima, which are steadier on a shared machine) of a few runs after warm-up, in ms.
 import * as tf from '@tensorflow/tfjs';
@@ -16,8 +19,41 @@ import { initBackend } from '../src/engine/backend';
 import { stockKernel, wasmKernelNames } from '../src/engine/backend/wasmKernels';
 
 const args = new Set(process.argv.slice(2));
-const only = new RegExp(process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '.');
-const REPS = 9;
+const only = new RegExp(process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '.', 'i');
+const REPS = args.has('--quick') ? 5 : 9;
+
+/** Everything this file measures, for bench/index.ts (`--emit`). Times in ms. */
+export interface KernelRow {
+  kernel: string;
+  shape: string;
+  reference: 'stock wasm' | 'cpu (wasm has none)' | 'tfjs ops';
+  refMedianMs: number;
+  oursMedianMs: number;
+  refMinMs: number;
+  oursMinMs: number;
+  speedup: number;
+}
+export interface GradientTiming {
+  model: string;
+  params: number;
+  batch: number;
+  gradMedianMs: number;
+  gradMinMs: number;
+  forwardMedianMs: number;
+  perExampleMs: number;
+}
+export interface KernelReport {
+  tfjs: string;
+  simd: boolean;
+  threads: number;
+  added: string[];
+  overridden: string[];
+  fusedGradients: string[];
+  kernels: KernelRow[];
+  gradients: GradientTiming[];
+  topKernels: { model: string; totalMs: number; rows: { kernel: string; ms: number; calls: number }[] }[];
+}
+const report: KernelReport = { tfjs: tf.version.tfjs, simd: false, threads: 1, added: [], overridden: [], fusedGradients: [], kernels: [], gradients: [], topKernels: [] };
 
 interface Stats {
   median: number;
@@ -179,6 +215,10 @@ async function kernelTable(): Promise<void> {
     }
     tf.dispose(Object.values(inputs));
     rows.push([c.kernel, c.label, refName, ref.median.toFixed(2), mine.median.toFixed(2), ref.min.toFixed(2), mine.min.toFixed(2), `${(ref.median / mine.median).toFixed(1)}×`]);
+    report.kernels.push({
+      kernel: c.kernel, shape: c.label, reference: refName as KernelRow['reference'],
+      refMedianMs: ref.median, oursMedianMs: mine.median, refMinMs: ref.min, oursMinMs: mine.min, speedup: ref.median / mine.median,
+    });
   }
   printTable(rows);
 }
@@ -224,6 +264,10 @@ function fusedGradientTable(): void {
     const ref = timeIt(stock, freeAll);
     const mine = timeIt(() => fused(kernel)({ inputs: { dy, x } as unknown as tf.NamedTensorInfoMap, backend: be, attrs }) as tf.TensorInfo, freeAll);
     rows.push([name, act.join('×'), ref.median.toFixed(2), mine.median.toFixed(2), ref.min.toFixed(2), mine.min.toFixed(2), `${(ref.median / mine.median).toFixed(1)}×`]);
+    report.kernels.push({
+      kernel: `${name} gradient (fused)`, shape: act.join('×'), reference: 'tfjs ops',
+      refMedianMs: ref.median, oursMedianMs: mine.median, refMinMs: ref.min, oursMinMs: mine.min, speedup: ref.median / mine.median,
+    });
   }
   tf.dispose([x, dy, zero, six]);
   console.log('');
@@ -319,6 +363,11 @@ function topKernels(label: string, model: tf.LayersModel, x: tf.Tensor): Promise
         by.set(k.name, e);
       }
       const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
+      report.topKernels.push({
+        model: label,
+        totalMs: total,
+        rows: [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12).map(([kernel, e]) => ({ kernel, ms: e.ms, calls: e.calls })),
+      });
       console.log(`\n${label}: kernels by time in one input gradient (tf.profile, total ${total.toFixed(0)} ms)`);
       const rows = [['kernel', 'ms', 'calls', 'share']];
       for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
@@ -334,6 +383,7 @@ async function main(): Promise<void> {
   // Other work on the machine inflates medians; minima and the load average help read the numbers.
   const load = () => `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
+  Object.assign(report, { simd: simd === 'SIMD', threads: getThreadsCount(), ...wasmKernelNames });
   console.log(`tfjs ${tf.version.tfjs}, wasm backend (${simd}, ${getThreadsCount()} thread(s)), node ${process.version}, ${load()}`);
   console.log(`added kernels: ${wasmKernelNames.added.join(', ')}`);
   console.log(`overridden kernels: ${wasmKernelNames.overridden.join(', ')}`);
@@ -345,6 +395,10 @@ async function main(): Promise<void> {
   const one = gradientTimes(model, x, 7);
   const batch8 = tf.concat(Array.from({ length: 8 }, (_, i) => x.mul(i / 8 + 0.125))) as tf.Tensor4D;
   const eight = gradientTimes(model, batch8, 3);
+  const timing = (name: string, params: number, batch: number, t: { grad: Stats; forward: Stats }): GradientTiming => ({
+    model: name, params, batch, gradMedianMs: t.grad.median, gradMinMs: t.grad.min, forwardMedianMs: t.forward.median, perExampleMs: t.grad.median / batch,
+  });
+  report.gradients.push(timing('MobileNet fixture', model.countParams(), 1, one), timing('MobileNet fixture', model.countParams(), 8, eight));
   console.log(`\nMobileNet fixture (${model.countParams()} params), wasm:`);
   console.log(`  input gradient, batch 1: median ${one.grad.median.toFixed(0)} ms (min ${one.grad.min.toFixed(0)}); forward ${one.forward.median.toFixed(0)} ms`);
   console.log(`  input gradient, batch 8: median ${eight.grad.median.toFixed(0)} ms = ${(eight.grad.median / 8).toFixed(0)} ms per IG step`);
@@ -366,6 +420,7 @@ async function main(): Promise<void> {
     const t = gradientTimes(full, xf, 5);
     const b4 = tf.randomUniform([4, 224, 224, 3], 0, 1, 'float32', 2);
     const t4 = gradientTimes(full, b4, 2);
+    report.gradients.push(timing('full-width MobileNetV2 (random weights)', full.countParams(), 1, t), timing('full-width MobileNetV2 (random weights)', full.countParams(), 4, t4));
     console.log(`\nFull-width MobileNetV2 (${full.countParams()} params, random weights), wasm:`);
     console.log(`  input gradient, batch 1: median ${t.grad.median.toFixed(0)} ms (min ${t.grad.min.toFixed(0)}); forward ${t.forward.median.toFixed(0)} ms`);
     console.log(`  input gradient, batch 4: median ${t4.grad.median.toFixed(0)} ms = ${(t4.grad.median / 4).toFixed(0)} ms per IG step`);
@@ -374,6 +429,7 @@ async function main(): Promise<void> {
     full.dispose();
   }
   console.log(`\n${load()}`);
+  if (args.has('--emit')) process.stdout.write(`BENCH_RESULT ${JSON.stringify(report)}\n`);
 }
 
 main().catch((e) => {
