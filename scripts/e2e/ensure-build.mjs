@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OUTPUTS = ['dist/extension.js', 'dist/engine.js', 'dist/cli.js', 'dist/webview/explanation.js'];
+const OUTPUTS = ['dist/extension.js', 'dist/engine.js', 'dist/engine-worker.js', 'dist/cli.js', 'dist/webview/explanation.js', 'dist/webview/gallery.js'];
 const SOURCES = ['src', 'webview', 'package.json', 'scripts/build.mjs'];
 
 function newestMtime(path) {

@@ -15,6 +15,8 @@ import type { JobMessage, JobReply, WarmReply } from './workerMain';
 export const MIN_ROWS_PER_THREAD = 2;
 /** Batches with fewer input values than this are computed on the engine's thread alone (tabular rows, short texts). */
 export const MIN_PARALLEL_VALUES = 32_768;
+/** Worker deaths tolerated before the pool stops starting new ones. */
+const MAX_RESTARTS = 2;
 /** Workers with nothing to do for this long are stopped (a new request starts them again). */
 const IDLE_MS = 60_000;
 
@@ -54,8 +56,8 @@ class ComputeWorker {
   /** Model path → the hash of the model the worker loaded ('' while loading, FAILED when it could not). */
   private readonly warm = new Map<string, string>();
 
-  constructor(backend: BackendName) {
-    this.worker = startWorker(backend);
+  constructor(backend: BackendName, start: (backend: BackendName) => Worker) {
+    this.worker = start(backend);
     this.worker.on('message', (reply: JobReply | WarmReply) => {
       if (reply.type === 'warm') {
         this.warm.set(reply.modelPath, reply.hash ?? FAILED);
@@ -110,15 +112,26 @@ class ComputeWorker {
 export class WorkerPool {
   private workers: ComputeWorker[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Workers died this many times: past MAX_RESTARTS the pool gives up and the engine computes alone. */
+  private restarts = 0;
 
   constructor(
     private readonly backend: BackendName,
     readonly size: number,
+    /** How a worker thread is started (tests pass a broken one). */
+    private readonly start: (backend: BackendName) => Worker = startWorker,
   ) {}
 
+  /** False once workers keep dying (a missing worker script, a broken runtime): batches then stay on this thread. */
+  get usable(): boolean {
+    return this.restarts <= MAX_RESTARTS;
+  }
+
   private live(): ComputeWorker[] {
-    this.workers = this.workers.filter((w) => !w.dead);
-    while (this.workers.length < this.size) this.workers.push(new ComputeWorker(this.backend));
+    const alive = this.workers.filter((w) => !w.dead);
+    this.restarts += this.workers.length - alive.length;
+    this.workers = alive;
+    while (this.usable && this.workers.length < this.size) this.workers.push(new ComputeWorker(this.backend, this.start));
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => void this.terminate(), IDLE_MS);
     this.idleTimer.unref();
@@ -131,7 +144,7 @@ export class WorkerPool {
    */
   async run(model: ExplainableModel, kind: JobKind, xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined> {
     const rows = xs.shape[0]!;
-    if (xs.size < MIN_PARALLEL_VALUES) return undefined;
+    if (xs.size < MIN_PARALLEL_VALUES || !this.usable) return undefined;
     const workers = this.live();
     const ready = workers.filter((w) => w.readyFor(model.summary.path, model.summary.hash));
     const parts = splitRows(rows, ready.length + 1);

@@ -1,6 +1,7 @@
 // The folder code-server opens: copies of the samples and of a few fixtures, so nothing in the repository is
 // ever modified, plus a copy of the sample whose feature names hold markup, the planted text model with two text
-// datasets beside it, and two ONNX models for the summary editor.
+// datasets beside it (and a third holding markup), two ONNX models for the summary editor, and the planted image
+// model with two of its test images.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
@@ -29,10 +30,22 @@ export interface Workspace {
   textCsv: string;
   /** text/many.jsonl: the planted model's test split repeated, TEXT_MANY_COPIES × 300 rows, to have time to cancel. */
   textManyJsonl: string;
+  /** text/markup.csv: a `text` column whose rows hold HTML (MARKUP_TEXT_ROWS); the panel must show them as text. */
+  textMarkupCsv: string;
+  /** test/fixtures/image/planted (model.json, weights.bin, model.lens.json) copied to image/planted-cnn/. */
+  imageModel: string;
+  /** image/000.png (a red object) and image/002.png (a blue one): test/fixtures/image/test images of that model. */
+  images: string[];
   /** onnx/mlp.onnx and onnx/cnn2d.onnx: test/fixtures/onnx models, opened by the model summary editor. */
   onnxMlp: string;
   onnxCnn: string;
 }
+
+/** The rows of text/markup.csv (after its `text,label` header), on lines 2, 3, …: HTML a page must never parse. */
+export const MARKUP_TEXT_ROWS = ['<img src=x onerror=alert(1)> great film', 'a <b>bold</b> &amp; <script>alert(2)</script> movie'];
+
+/** The images of test/fixtures/image/test staged in image/ (each a 32×32 PNG the planted model classifies). */
+export const IMAGE_FILES = ['000.png', '002.png'];
 
 /** Copies of the planted test split in text/many.jsonl: 2,400 examples take far longer to explain than to cancel. */
 export const TEXT_MANY_COPIES = 8;
@@ -74,6 +87,12 @@ export function createWorkspace(root: string): Workspace {
   cpSync(join(fixtures, 'text', 'data', 'reviews.csv'), join(textDir, 'reviews.csv'));
   const split = readFileSync(join(fixtures, 'text', 'planted', 'test-split.jsonl'), 'utf8').trimEnd() + '\n';
   writeFileSync(join(textDir, 'many.jsonl'), split.repeat(TEXT_MANY_COPIES));
+  writeFileSync(join(textDir, 'markup.csv'), ['text,label', ...MARKUP_TEXT_ROWS.map((t) => `${t},negative`)].join('\n') + '\n');
+  const imageDir = join(root, 'image');
+  const imageModelDir = join(imageDir, 'planted-cnn');
+  mkdirSync(imageModelDir, { recursive: true });
+  for (const f of ['model.json', 'weights.bin', 'model.lens.json']) cpSync(join(fixtures, 'image', 'planted', f), join(imageModelDir, f));
+  for (const f of IMAGE_FILES) cpSync(join(fixtures, 'image', 'test', f), join(imageDir, f));
   const onnxDir = join(root, 'onnx');
   mkdirSync(onnxDir, { recursive: true });
   for (const f of ['mlp.onnx', 'cnn2d.onnx']) cpSync(join(fixtures, 'onnx', f), join(onnxDir, f));
@@ -88,6 +107,9 @@ export function createWorkspace(root: string): Workspace {
     textModel: join(plantedDir, 'model.json'),
     textCsv: join(textDir, 'reviews.csv'),
     textManyJsonl: join(textDir, 'many.jsonl'),
+    textMarkupCsv: join(textDir, 'markup.csv'),
+    imageModel: join(imageModelDir, 'model.json'),
+    images: IMAGE_FILES.map((f) => join(imageDir, f)),
     onnxMlp: join(onnxDir, 'mlp.onnx'),
     onnxCnn: join(onnxDir, 'cnn2d.onnx'),
   };

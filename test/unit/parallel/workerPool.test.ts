@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { initBackend } from '../../../src/engine/backend';
 import { ModelRegistry } from '../../../src/engine/models/registry';
 import type { ExplainableModel } from '../../../src/engine/models/types';
@@ -80,4 +81,21 @@ test('small batches stay on the engine thread; a worker holding other bytes of t
   const edited: ExplainableModel = Object.create(model, { summary: { value: { ...model.summary, hash: 'other-bytes' } } });
   assert.equal(await pool.run(edited, 'forward', xs, 0), undefined);
   xs.dispose();
+});
+
+test('workers that cannot start are given up after a few tries; the engine thread computes every batch', async () => {
+  let started = 0;
+  const broken = new WorkerPool('wasm', 1, () => {
+    started++;
+    return new Worker('throw new Error("no engine-worker.js here")', { eval: true });
+  });
+  const xs = batch(16, 9);
+  for (let i = 0; i < 20; i++) {
+    assert.equal(await broken.run(model, 'forward', xs, 0), undefined);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(!broken.usable);
+  assert.ok(started <= 3, `started ${started} workers`);
+  xs.dispose();
+  await broken.terminate();
 });
