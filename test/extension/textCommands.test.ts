@@ -60,10 +60,15 @@ test('package.json contributes the dataset commands, hides the per-example one, 
     assert.equal(typeof rec.commands.get(id), 'function', `${id} registered`);
   }
   assert.equal(rec.codeLensProviders.length, 1);
-  // Theme colors only: diff backgrounds stacked per bucket, chart colors for borders and the overview ruler.
+  // Theme colors only (contributed by the extension): backgrounds stacked per bucket, borders and ruler marks.
   assert.equal(rec.decorationTypes.length, 2 * BUCKETS + 2);
   const colors = rec.decorationTypes.flatMap((t) => Object.values(t.options as object).filter((v) => v instanceof ThemeColor).map((v) => (v as ThemeColor).id));
-  assert.deepEqual([...new Set(colors)].sort(), ['charts.green', 'charts.red', 'diffEditor.insertedTextBackground', 'diffEditor.removedTextBackground']);
+  assert.deepEqual([...new Set(colors)].sort(), ['attributionLens.lowersBackground', 'attributionLens.lowersBorder', 'attributionLens.raisesBackground', 'attributionLens.raisesBorder']);
+  // Every color is contributed, with a default for each kind of theme (the same red/blue as the panel).
+  const contributed = new Map((pkg.contributes.colors as { id: string; defaults: Record<string, string> }[]).map((c) => [c.id, c.defaults]));
+  for (const id of new Set(colors)) {
+    assert.deepEqual(Object.keys(contributed.get(id) ?? {}).sort(), ['dark', 'highContrast', 'highContrastLight', 'light'], id);
+  }
 });
 
 function lenses(): CodeLens[] {

@@ -1,7 +1,8 @@
-// Draws explained examples in text editors. Intensity comes from stacking: a token in bucket k gets the translucent
-// diff background of buckets 1 … k, so stronger attributions are darker in every theme without hard-coded colors
-// (ThemeColor has no opacity of its own). The strongest bucket also gets a border, and the top tokens of each
-// example are marked in the overview ruler.
+// Draws explained examples in text editors. Colors are the extension's own theme colors (package.json
+// contributes.colors: translucent red raises the target score, blue lowers it, as in the panel and the HTML report;
+// themes and users can override them). Intensity comes from stacking: a token in bucket k gets the translucent
+// background of buckets 1 … k, so stronger attributions are darker (ThemeColor has no opacity of its own). The
+// strongest bucket also gets a border, and the top tokens of each example are marked in the overview ruler.
 import * as vscode from 'vscode';
 import { BUCKETS, type TokenDecoration } from './decorationModel';
 import type { ExampleResult } from './explanationStore';
@@ -9,10 +10,10 @@ import type { ExampleResult } from './explanationStore';
 type Sign = TokenDecoration['sign'];
 
 const BACKGROUND: Record<Sign, string> = {
-  positive: 'diffEditor.insertedTextBackground',
-  negative: 'diffEditor.removedTextBackground',
+  positive: 'attributionLens.raisesBackground',
+  negative: 'attributionLens.lowersBackground',
 };
-const STRONG: Record<Sign, string> = { positive: 'charts.green', negative: 'charts.red' };
+const STRONG: Record<Sign, string> = { positive: 'attributionLens.raisesBorder', negative: 'attributionLens.lowersBorder' };
 
 export class DatasetDecorations implements vscode.Disposable {
   private readonly layers: Record<Sign, vscode.TextEditorDecorationType[]>;
