@@ -14,6 +14,7 @@ import { intFlag, listFlag, numberFlag, parseArgs, stringFlag, UsageError, type 
 import { explainDataset, formatDatasetSummary, parseShard } from './explainDataset';
 import { formatExplanation, formatSummary } from './format';
 import { explainImageFolderCommand, IMAGE_FOLDER_FLAGS, IMAGE_FOLDER_USAGE, isDirectory } from './explainImageFolder';
+import { textReportHtml } from '../shared/textReport';
 
 const USAGE = `Usage:
   attribution-lens info <model> [--json] [--backend auto|tensorflow|wasm|cpu]
@@ -41,7 +42,8 @@ LRP (lrp):
   --input-bounds LO,HI     the zᴮ rule's input range (needed by epsilon-gamma-box)
   --json                   print one JSON object
   --out FILE               write the result to FILE instead of stdout; FILE.png (image inputs): the heatmap over
-                           the image (the result still goes to stdout)
+                           the image; FILE.html (text inputs): the token heatmap report (the result still goes to
+                           stdout in both cases)
 
 Image methods (grad-cam, guided-grad-cam, guided-backprop, deconvnet, rise, sobol, lime, kernel-shap,
 extremal-perturbation; occlusion and the gradient methods work on images too):
@@ -303,11 +305,19 @@ export async function main(argv: string[]): Promise<number> {
     };
     const heatmapFile = stringFlag(args, 'out')?.toLowerCase().endsWith('.png') ? stringFlag(args, 'out') : undefined;
     if (heatmapFile && request.input.kind !== 'image-file') throw new UsageError('--out FILE.png writes a heatmap and needs an image --input (PNG or JPEG)');
+    const reportFile = /\.html?$/i.test(stringFlag(args, 'out') ?? '') ? stringFlag(args, 'out') : undefined;
+    if (reportFile && request.input.kind !== 'text' && request.input.kind !== 'dataset-file') {
+      throw new UsageError('--out FILE.html writes a token heatmap report and needs a text input (--text, or a dataset --input)');
+    }
     const models = new ModelRegistry();
     try {
       const explanation = await explain(request, models);
       if (heatmapFile) {
         writeHeatmap(heatmapFile, explanation);
+        args.flags.delete('out');
+      }
+      if (reportFile) {
+        writeFileSync(reportFile, textReportHtml([explanation]));
         args.flags.delete('out');
       }
       output(args, explanation, formatExplanation(explanation));

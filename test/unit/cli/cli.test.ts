@@ -98,3 +98,29 @@ test('usage errors exit 2', () => {
   assert.equal(run('frobnicate', model).code, 2);
   assert.equal(run('--help').code, 0);
 });
+
+test('text inputs: --out FILE.html writes the token heatmap report (text escaped); tokens print in reading order', () => {
+  const textModel = join(root, 'test/fixtures/text/planted/model.json');
+  const text = 'A wonderful film, but the <img src=x onerror=alert(1)> ending was dull';
+  const report = join(tmp, 'tokens.html');
+  const r = run('explain', textModel, '--text', text, '--method', 'layer-integrated-gradients', '--out', report, '--json');
+  assert.equal(r.code, 0, r.err);
+  const e = JSON.parse(r.out) as { features: { text: string; start: number; end: number }[] };
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /Content-Security-Policy/);
+  assert.ok(!html.includes('<img') && html.includes('&lt;') && html.includes('>onerror<'), 'markup in the text stays text');
+  assert.ok(!/<script/i.test(html));
+  // Every token the panel shows is in the report, in order.
+  let at = 0;
+  for (const f of e.features) {
+    const i = html.indexOf(f.text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!), at);
+    assert.ok(i >= 0, `token '${f.text}' is in the report after position ${at}`);
+    at = i;
+  }
+  const table = run('explain', textModel, '--text', 'great plot but dull', '--method', 'occlusion');
+  assert.equal(table.code, 0, table.err);
+  const order = ['great', 'plot', 'but', 'dull'].map((w) => table.out.indexOf(`\n${w} `));
+  assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)), `tokens in reading order:\n${table.out}`);
+  const usage = run('explain', model, '--input', data, '--row', '1', '--method', 'saliency', '--out', join(tmp, 'x.html'));
+  assert.equal(usage.code, 2, 'an HTML report needs a text input');
+});
