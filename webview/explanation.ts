@@ -93,7 +93,10 @@ function draw(): void {
       vscode.postMessage({ type: 'rerun', method, add, ...(target !== undefined ? { target } : {}), ...(granularity ? { granularity } : {}) }),
     exportFile: (format) => vscode.postMessage({ type: 'export', format }),
   });
-  renderExplanation(document, root, buildView(explanations[0]!, sort), { sort, showAllFeatures: state.showAllFeatures ?? false }, handlers, {
+  const view = buildView(explanations[0]!, sort);
+  // Several methods side by side: the subtitle names them all (it starts with the primary's method).
+  if (explanations.length > 1) view.subtitle = [explanations.map((e) => e.method.id).join(', '), ...view.subtitle.split(' · ').slice(1)].join(' · ');
+  renderExplanation(document, root, view, { sort, showAllFeatures: state.showAllFeatures ?? false }, handlers, {
     controls,
     ...body(explanations),
   });
