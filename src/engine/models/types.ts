@@ -39,6 +39,13 @@ export interface ExplainableModel {
    * predict but not differentiable. Methods use it when present.
    */
   predictFast?(x: tf.Tensor): Promise<tf.Tensor2D>;
+  /**
+   * A fast path for input gradients (e.g. a backward graph run by onnxruntime): ∂F_target/∂x for each row of xs
+   * [B, ...inputShape], same shape; undefined when the model cannot (the caller then differentiates predict).
+   */
+  gradientsFast?(xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined>;
+  /** What computes gradientsFast, for the explanation's checks (default 'onnxruntime'). */
+  readonly fastGradientPath?: string;
   dispose(): void;
 }
 

@@ -16,7 +16,7 @@ export async function attributeAtInput(
 ): Promise<AttributionResult> {
   const x = await readValues(input.x);
   const out = new Float64Array(sizeOf(model.inputShape));
-  await gradientsInBatches(
+  const gradientPath = await gradientsInBatches(
     model,
     target,
     1,
@@ -24,5 +24,5 @@ export async function attributeAtInput(
     (_, row) => row.set(x),
     (_, gradient, row) => rule(row, gradient, out),
   );
-  return { attributions: toAttributionTensor(out, model.inputShape), checks: {} };
+  return { attributions: toAttributionTensor(out, model.inputShape), checks: { gradientPath } };
 }

@@ -1,6 +1,12 @@
 // Gradients of the target score at many inputs, ctx.batchSize per backward pass.
+//
+// Two paths compute them: the model's fast path when it has one (ONNX models: a backward graph run by ONNX Runtime,
+// models/onnx/gradient/), else tfjs differentiating model.predict. The environment variable
+// ATTRIBUTION_LENS_GRADIENTS=tfjs forces the tfjs path (parity tests, benchmarks); it is read here only. Methods
+// report the path in their checks (checks.gradientPath).
 import type { ExplainableModel } from '../../models/types';
-import { inBatches, type FillRow } from '../batches';
+import { fastGradientBytesPerRow } from '../../models/onnx/gradient/memory';
+import { batchSizeForBudget, inBatches, type FillRow } from '../batches';
 import { sizeOf } from '../shape';
 import type { RunContext } from '../types';
 import { targetGradient } from './targetGradient';
@@ -8,6 +14,34 @@ import { targetGradient } from './targetGradient';
 /** Called once per input, in index order, with that input's gradient and the input itself. */
 export type ConsumeGradient = (index: number, gradient: Float32Array, input: Float32Array) => void;
 
+/** 'onnxruntime' (ONNX backward graph), 'tfjs', or what a model's fast path says it is (e.g. worker threads). */
+export type GradientPath = string;
+
+export const GRADIENTS_ENV = 'ATTRIBUTION_LENS_GRADIENTS';
+
+/** False when the environment forces the tfjs path. */
+export function fastGradientsEnabled(): boolean {
+  return (process.env[GRADIENTS_ENV] ?? '').trim().toLowerCase() !== 'tfjs';
+}
+
+/**
+ * The context for the batches: on the fast path its batch size also respects the memory budget for the native
+ * memory the fast path uses, which tfjs' accounting (batches.ts measures tfjs tensors) cannot see.
+ */
+function budgetedContext(model: ExplainableModel, ctx: RunContext): RunContext {
+  if (ctx.memoryBudgetBytes === undefined) return ctx;
+  return {
+    get batchSize() {
+      const native = fastGradientBytesPerRow(model);
+      return native === undefined ? ctx.batchSize : batchSizeForBudget(ctx.batchSize, ctx.memoryBudgetBytes, native);
+    },
+    memoryBudgetBytes: ctx.memoryBudgetBytes,
+    checkpoint: () => ctx.checkpoint(),
+    progress: (fraction, message) => ctx.progress(fraction, message),
+  };
+}
+
+/** Runs the gradients; resolves to the path that computed them. */
 export async function gradientsInBatches(
   model: ExplainableModel,
   target: number,
@@ -15,18 +49,33 @@ export async function gradientsInBatches(
   ctx: RunContext,
   fill: FillRow,
   consume: ConsumeGradient,
-): Promise<void> {
+): Promise<GradientPath> {
   const size = sizeOf(model.inputShape);
+  let fast = fastGradientsEnabled() && typeof model.gradientsFast === 'function';
+  let path: GradientPath = 'tfjs';
   await inBatches(
     model,
     total,
-    ctx,
+    fast ? budgetedContext(model, ctx) : ctx,
     fill,
-    (xs) => targetGradient(model, xs, target),
+    async (xs) => {
+      if (fast) {
+        const grads = await model.gradientsFast!(xs, target);
+        if (grads) {
+          path = model.fastGradientPath ?? 'onnxruntime';
+          return grads;
+        }
+        // The model has no fast gradient (an op without a rule…): tfjs for this and every later batch.
+        fast = false;
+      }
+      path = 'tfjs';
+      return targetGradient(model, xs, target);
+    },
     (start, count, grads, rows) => {
       for (let r = 0; r < count; r++) {
         consume(start + r, grads.subarray(r * size, (r + 1) * size), rows.subarray(r * size, (r + 1) * size));
       }
     },
   );
+  return path;
 }

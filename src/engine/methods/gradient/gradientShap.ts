@@ -70,7 +70,7 @@ export const gradientShap: AttributionMethod = {
     const pending = new Map<number, Draw>();
     const sum = new Float64Array(size);
     const uses = new Float64Array(referenceCount);
-    await gradientsInBatches(
+    const gradientPath = await gradientsInBatches(
       model,
       target,
       samples,
@@ -114,6 +114,7 @@ export const gradientShap: AttributionMethod = {
         baselineScore: meanReferenceScore,
         references: referenceCount,
         samples,
+        gradientPath,
       },
     };
   },

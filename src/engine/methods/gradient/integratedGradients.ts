@@ -7,7 +7,7 @@ import { choiceOption, integerOption, invalidOption, MAX_STEPS } from '../option
 import { sizeOf } from '../shape';
 import { readValues, toAttributionTensor } from '../tensorData';
 import type { AttributionMethod, RunContext } from '../types';
-import { gradientsInBatches } from './batchedGradients';
+import { gradientsInBatches, type GradientPath } from './batchedGradients';
 import { minimumSteps, quadrature } from './quadrature';
 
 export const IG_RULES: readonly IgRule[] = [
@@ -44,11 +44,13 @@ export async function integrate(
   target: number,
   settings: IgSettings,
   ctx: RunContext,
+  /** Receives the path that computed the gradients (checks.gradientPath). */
+  onPath?: (path: GradientPath) => void,
 ): Promise<Float64Array> {
   const { alphas, weights } = quadrature(settings.igMethod, settings.steps);
   const size = sizeOf(model.inputShape);
   const meanGradient = new Float64Array(size);
-  await gradientsInBatches(
+  const path = await gradientsInBatches(
     model,
     target,
     settings.steps,
@@ -62,6 +64,7 @@ export async function integrate(
       for (let j = 0; j < size; j++) meanGradient[j] += w * gradient[j];
     },
   );
+  onPath?.(path);
   for (let j = 0; j < size; j++) meanGradient[j] *= x[j] - baseline[j];
   return meanGradient;
 }
@@ -77,7 +80,8 @@ export const integratedGradients: AttributionMethod = {
     const settings = resolveIgOptions(options);
     const x = await readValues(input.x);
     const baseline = await readValues(input.baseline);
-    const attributions = await integrate(model, x, baseline, target, settings, subContext(ctx, 0, GRADIENT_SHARE));
+    let gradientPath: GradientPath = 'tfjs';
+    const attributions = await integrate(model, x, baseline, target, settings, subContext(ctx, 0, GRADIENT_SHARE), (p) => (gradientPath = p));
     // Completeness: Σ attributions = F(x) − F(x′) up to the quadrature error.
     const [inputScore, baselineScore] = await scoresInBatches(model, target, 2, subContext(ctx, GRADIENT_SHARE, 1), (i, row) =>
       row.set(i === 0 ? x : baseline),
@@ -85,7 +89,7 @@ export const integratedGradients: AttributionMethod = {
     const total = attributions.reduce((a, b) => a + b, 0);
     return {
       attributions: toAttributionTensor(attributions, model.inputShape),
-      checks: { convergenceDelta: total - (inputScore - baselineScore), inputScore, baselineScore },
+      checks: { convergenceDelta: total - (inputScore - baselineScore), inputScore, baselineScore, gradientPath },
     };
   },
 };

@@ -14,7 +14,7 @@ import { booleanOption, choiceOption, integerOption, MAX_SAMPLES, nonNegativeOpt
 import { sizeOf } from '../shape';
 import { readValues, toAttributionTensor } from '../tensorData';
 import type { AttributionMethod, PreparedInput, RunContext } from '../types';
-import { gradientsInBatches } from './batchedGradients';
+import { gradientsInBatches, type GradientPath } from './batchedGradients';
 import { inputXGradientRule, saliencyRule, type GradientRule } from './gradientRules';
 import { integrate, resolveIgOptions } from './integratedGradients';
 import { RunningMoments } from './runningMoments';
@@ -94,7 +94,7 @@ async function sampleAttributions(
   stdev: number | Float32Array,
   moments: RunningMoments,
   ctx: RunContext,
-): Promise<void> {
+): Promise<GradientPath> {
   const size = x.length;
   const samples = options.samples;
   const random = new SeededRandom(options.seed);
@@ -112,18 +112,19 @@ async function sampleAttributions(
     const settings = resolveIgOptions(options);
     const baseline = await readValues(input.baseline);
     const noisy = new Float32Array(size);
+    let path: GradientPath = 'tfjs';
     for (let s = 0; s < samples; s++) {
       addNoise(noisy);
       const part = subContext(ctx, s / samples, (s + 1) / samples);
-      moments.add(await integrate(model, noisy, baseline, target, settings, part));
+      moments.add(await integrate(model, noisy, baseline, target, settings, part, (p) => (path = p)));
     }
-    return;
+    return path;
   }
   // Plain gradients: the noisy samples themselves are batched. Noise is drawn in sample order, so the
   // result does not depend on the batch size.
   const rule: GradientRule = options.baseMethod === 'input-x-gradient' ? inputXGradientRule : saliencyRule(options.abs ?? true);
   const attribution = new Float64Array(size);
-  await gradientsInBatches(model, target, samples, ctx, (_, row) => addNoise(row), (_, gradient, row) => {
+  return gradientsInBatches(model, target, samples, ctx, (_, row) => addNoise(row), (_, gradient, row) => {
     rule(row, gradient, attribution);
     moments.add(attribution);
   });
@@ -140,7 +141,7 @@ export function noiseTunnel(id: NoiseTunnelId): AttributionMethod {
       const perFeature = options.stdev === undefined ? await perFeatureStdev(x, input.baselineSet) : undefined;
       const stdev = options.stdev ?? perFeature ?? defaultStdev(x);
       const moments = new RunningMoments(sizeOf(model.inputShape));
-      await sampleAttributions(model, input, target, options, x, stdev, moments, ctx);
+      const gradientPath = await sampleAttributions(model, input, target, options, x, stdev, moments, ctx);
       const reduced = id === 'smoothgrad' ? moments.mean : id === 'smoothgrad-sq' ? moments.meanOfSquares : moments.variance();
       return {
         attributions: toAttributionTensor(reduced, model.inputShape),
@@ -150,6 +151,7 @@ export function noiseTunnel(id: NoiseTunnelId): AttributionMethod {
           ...(typeof stdev === 'number' ? {} : { stdevScale: `per feature: ${DEFAULT_NOISE_LEVEL} × each column's range in the dataset` }),
           samples: moments.samples,
           baseMethod: options.baseMethod,
+          gradientPath,
         },
       };
     },

@@ -19,6 +19,7 @@ import { isHost } from './hostTensor';
 import { readOnnx, type ParsedOnnx } from './parse';
 import { OnnxProgram, sameShape, type ProgramRun } from './program';
 import { OnnxRuntimeSession } from './runtime';
+import { OnnxGradientSession, setFastGradientBytesPerRow } from './gradient';
 import { summarizeGraph } from './summary';
 import { BLACK_BOX_NOTE, unsupportedMessage } from './support';
 import { PARITY_TOLERANCE, relativeError } from './verify';
@@ -414,6 +415,9 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
     return { output: tf.concat(parts.map((q) => q.output), 0) as tf.Tensor2D, captured };
   };
 
+  // Input gradients through ONNX Runtime (gradient/): the backward graph and its session are built on first use.
+  let gradientSession: Promise<OnnxGradientSession | { reason: string }> | undefined;
+
   const model: OnnxExplainableModel = {
     summary,
     inputShape,
@@ -466,9 +470,38 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
       else for (let b = 0; b < batch; b++) await runRows(b, 1);
       return tf.tensor2d(out, [batch, outputSize]);
     },
+    async gradientsFast(xs, target) {
+      checkInput(xs);
+      if (probe.importError || p.inputType !== 'float32' || p.packed) return undefined;
+      gradientSession ??= OnnxGradientSession.create({
+        bytes: p.parsed.bytes,
+        graph: p.graph,
+        external: p.parsed.dataFiles.length > 0,
+        inputName: p.input.name,
+        outputName: p.outputName,
+        inputShape,
+        outputSize,
+        batchOfOne: probe.batchOfOne,
+      }).catch((e: unknown) => ({ reason: e instanceof Error ? e.message : String(e) }));
+      const session = await gradientSession;
+      if ('reason' in session) return undefined;
+      setFastGradientBytesPerRow(model, session.bytesPerRow);
+      const mask = new Float32Array(outputSize);
+      mask[target] = 1;
+      const values = (await xs.data()) as Float32Array;
+      try {
+        return tf.tensor(await session.run(values, xs.shape[0], mask), xs.shape, 'float32');
+      } catch (e) {
+        // A failure at run time (a kernel ONNX Runtime lacks for these shapes…): the tfjs path from now on.
+        gradientSession = Promise.resolve({ reason: e instanceof Error ? e.message : String(e) });
+        session.release().catch(() => undefined);
+        return undefined;
+      }
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
+      gradientSession?.then((s) => ('reason' in s ? undefined : s.release())).catch(() => undefined);
       p.program.dispose();
       p.runtime.release().catch(() => undefined);
     },
