@@ -206,7 +206,17 @@ export function withWorkerPool(model: ExplainableModel, pool: WorkerPool | undef
   if (!pool || !model.summary.path) return model;
   const wrapped: ExplainableModel = Object.create(model);
   if (!model.gradientsFast) {
-    Object.defineProperty(wrapped, 'gradientsFast', { value: (xs: tf.Tensor, target: number) => pool.run(model, 'gradients', xs, target) });
+    // Never undefined: a batch the pool does not split (small, workers still loading) is computed here, so the
+    // caller keeps asking for later batches; the path says whether any batch was split.
+    let split = false;
+    Object.defineProperty(wrapped, 'gradientsFast', {
+      value: async (xs: tf.Tensor, target: number) => {
+        const out = await pool.run(model, 'gradients', xs, target);
+        if (out) split = true;
+        return out ?? runJob(model, 'gradients', xs, target);
+      },
+    });
+    Object.defineProperty(wrapped, 'fastGradientPath', { get: () => (split ? 'tfjs (worker threads)' : 'tfjs') });
   }
   if (!model.predictFast) {
     Object.defineProperty(wrapped, 'predictFast', {
