@@ -16,6 +16,7 @@ import type { BackendChoice, ExplainRequest, MethodOptions } from '../src/shared
 import { median, minimum } from './lib';
 import { engineMethod, MODELS, methodOptions, REPO, type MainMethod } from './models';
 import { captureStockKernels, type StockState } from './stockKernels';
+import { GRADIENTS_ENV } from '../src/engine/methods/gradient/batchedGradients';
 
 export interface WorkerRequest {
   model: string;
@@ -74,6 +75,11 @@ async function main(): Promise<void> {
   if (!model) throw new Error(`unknown model ${req.model}`);
   // The stock kernel configs must be taken before initBackend registers ours.
   const stock: StockState | undefined = req.stock ? captureStockKernels() : undefined;
+  if (req.stock) {
+    // Stock means TF.js as it comes: tfjs gradients (not ONNX Runtime's backward graph), one thread (no workers).
+    process.env[GRADIENTS_ENV] = 'tfjs';
+    process.env.ATTRIBUTION_LENS_THREADS = '1';
+  }
   const backend = await initBackend(req.backend ?? 'wasm');
   const restored = stock && backend === 'wasm' ? stock.restore() : undefined;
   const result: WorkerResult = {

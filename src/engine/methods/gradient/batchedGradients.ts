@@ -30,12 +30,14 @@ export function fastGradientsEnabled(): boolean {
  */
 function budgetedContext(model: ExplainableModel, ctx: RunContext): RunContext {
   if (ctx.memoryBudgetBytes === undefined) return ctx;
+  const budget = ctx.memoryBudgetBytes;
   return {
     get batchSize() {
       const native = fastGradientBytesPerRow(model);
-      return native === undefined ? ctx.batchSize : batchSizeForBudget(ctx.batchSize, ctx.memoryBudgetBytes, native);
+      return native === undefined ? ctx.batchSize : batchSizeForBudget(ctx.batchSize, budget, native);
     },
-    memoryBudgetBytes: ctx.memoryBudgetBytes,
+    // No memoryBudgetBytes: the tfjs-side calibration (batches.ts) would measure tensors this path hardly makes, and
+    // its one-input first batch costs a whole extra native run.
     checkpoint: () => ctx.checkpoint(),
     progress: (fraction, message) => ctx.progress(fraction, message),
   };

@@ -20,7 +20,8 @@ export class OnnxGradientSession {
     if ('reason' in built) return built;
     const ort = await loadOrt();
     try {
-      const session = await ort.InferenceSession.create(built.bytes, { logSeverityLevel: 4, executionProviders: ['cpu'] });
+      // No spinning between runs: ONNX Runtime's idle threads would otherwise compete with the engine's own thread.
+      const session = await ort.InferenceSession.create(built.bytes, { logSeverityLevel: 4, executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } });
       return new OnnxGradientSession(ort, session, source, built.opsOnPath, built.bytesPerRow);
     } catch (e) {
       return { reason: `ONNX Runtime cannot load the gradient model: ${(e as Error).message.split('\n')[0].slice(0, 300)}` };
