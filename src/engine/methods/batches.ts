@@ -56,6 +56,11 @@ export class BatchPlanner {
   }
 }
 
+/** tfjs 4.x's per-kernel profiler (engine.profiler), swapped for a light one while only memory is measured. */
+interface KernelProfiler {
+  profileKernel(kernelName: string, inputs: unknown, f: () => tf.Tensor[]): unknown;
+}
+
 /** The engine state tf.profile uses (tfjs 4.x): profiles do not nest, so an enclosing one is restored by hand. */
 interface ProfilingState {
   profiling: boolean;
@@ -67,13 +72,26 @@ interface ProfilingState {
  * (a benchmark or test measuring the whole method), its kernel record is kept so its own peak stays right.
  */
 export async function peakBytesDuring(work: () => Promise<void>): Promise<number> {
-  const state = (tf.engine() as unknown as { state: ProfilingState }).state;
+  const engine = tf.engine() as unknown as { state: ProfilingState; profiler?: KernelProfiler };
+  const state = engine.state;
   const outer = state.profiling ? state.activeProfile.kernels.slice() : undefined;
   const start = tf.memory().numBytes;
-  const info = await tf.profile(async () => {
-    await work();
-    return [];
-  });
+  // Only the memory snapshots are wanted: tfjs's profiler also times every kernel and reads every output back (NaN
+  // checks), which costs more than a small batch itself. Outside an enclosing profile, a light one stands in.
+  const profiler = engine.profiler;
+  const profileKernel = profiler?.profileKernel;
+  if (profiler && profileKernel && !outer) {
+    profiler.profileKernel = (kernelName, inputs, f) => ({ kernelName, inputs, outputs: f(), timeMs: 0, extraInfo: '' });
+  }
+  let info: Awaited<ReturnType<typeof tf.profile>>;
+  try {
+    info = await tf.profile(async () => {
+      await work();
+      return [];
+    });
+  } finally {
+    if (profiler && profileKernel) profiler.profileKernel = profileKernel;
+  }
   if (outer) {
     state.profiling = true;
     state.activeProfile.kernels = [...outer, ...info.kernels];

@@ -83,8 +83,14 @@ export const integratedGradients: AttributionMethod = {
     let gradientPath: GradientPath = 'tfjs';
     const attributions = await integrate(model, x, baseline, target, settings, subContext(ctx, 0, GRADIENT_SHARE), (p) => (gradientPath = p));
     // Completeness: Σ attributions = F(x) − F(x′) up to the quadrature error.
-    const [inputScore, baselineScore] = await scoresInBatches(model, target, 2, subContext(ctx, GRADIENT_SHARE, 1), (i, row) =>
-      row.set(i === 0 ? x : baseline),
+    // Scores from the path that computed the gradients (onnxruntime's for ONNX models), so completeness compares like with like.
+    const [inputScore, baselineScore] = await scoresInBatches(
+      model,
+      target,
+      2,
+      subContext(ctx, GRADIENT_SHARE, 1),
+      (i, row) => row.set(i === 0 ? x : baseline),
+      { fast: gradientPath !== 'tfjs' },
     );
     const total = attributions.reduce((a, b) => a + b, 0);
     return {
