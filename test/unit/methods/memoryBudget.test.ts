@@ -6,7 +6,9 @@ import { before, test } from 'node:test';
 import { initBackend } from '../../../src/engine/backend';
 import { batchSizeForBudget } from '../../../src/engine/methods/batches';
 import { assertClose, run } from './helpers';
-import { matrix, numbers, tanhMlp, testContext } from './models';
+import { matrix, numbers, tanhMlp, testContext, type TestModel } from './models';
+import type { ExplainableModel } from '../../../src/engine/models/types';
+import { WorkerPool, withWorkerPool } from '../../../src/engine/parallel/workerPool';
 
 before(async () => {
   await initBackend('wasm');
@@ -18,8 +20,9 @@ const H = 1024;
 const model = () => tanhMlp([N], matrix(N, H, 1, 0.05), numbers(H, 2, 0.1), matrix(H, 2, 3, 0.05), numbers(2, 4));
 const x = numbers(N, 5, 1);
 
-async function peakOf(steps: number, budget: number | undefined, batchSize = 4096) {
-  const m = model();
+async function peakOf(steps: number, budget: number | undefined, batchSize = 4096, wrap: (m: TestModel) => ExplainableModel = (m) => m) {
+  const raw = model();
+  const m = wrap(raw);
   const ctx = testContext(batchSize);
   if (budget !== undefined) ctx.memoryBudgetBytes = budget;
   const before = tf.memory().numBytes;
@@ -28,7 +31,7 @@ async function peakOf(steps: number, budget: number | undefined, batchSize = 409
     result = await run('integrated-gradients', m, { x }, 0, { steps, igMethod: 'riemann-middle' }, ctx);
     return [];
   });
-  m.dispose();
+  raw.dispose();
   return { peak: info.peakBytes - before, values: result!.values, checkpoints: ctx.checkpoints };
 }
 
@@ -57,4 +60,15 @@ test('batching under a budget gives the same attributions as one batch', async (
   const budgeted = await peakOf(64, 256 * 1024);
   const oneBatch = await peakOf(64, undefined);
   assertClose(budgeted.values, oneBatch.values, 1e-5, 'IG attributions');
+});
+
+test('a model whose gradients may be split across worker threads keeps the budget', async () => {
+  // The pool needs a model file to load; this in-memory model has none, so give it a path the workers cannot load:
+  // batches then stay on this thread, through the same fast-gradient hook the engine uses for TF.js models.
+  const pool = new WorkerPool('wasm', 1);
+  const wrap = (m: TestModel) => withWorkerPool(Object.create(m, { summary: { value: { ...m.summary, path: '/nonexistent/model.json' } } }), pool);
+  const budget = 2 * 2 ** 20;
+  const wrapped = await peakOf(256, budget, 4096, wrap);
+  await pool.terminate();
+  assert.ok(wrapped.peak <= 1.25 * budget + 4 * N * H, `256 steps through the pooled model peaked at ${wrapped.peak} B, budget ${budget} B`);
 });

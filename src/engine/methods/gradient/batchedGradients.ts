@@ -29,15 +29,16 @@ export function fastGradientsEnabled(): boolean {
  * memory the fast path uses, which tfjs' accounting (batches.ts measures tfjs tensors) cannot see.
  */
 function budgetedContext(model: ExplainableModel, ctx: RunContext): RunContext {
-  if (ctx.memoryBudgetBytes === undefined) return ctx;
+  // Fast paths that are tfjs underneath (worker threads) keep tfjs' own calibration (batches.ts).
+  if (ctx.memoryBudgetBytes === undefined || model.fastGradientPath !== undefined) return ctx;
   const budget = ctx.memoryBudgetBytes;
   return {
     get batchSize() {
+      // Until the native session exists its memory per row is unknown: one row first, then as many as fit.
       const native = fastGradientBytesPerRow(model);
-      return native === undefined ? ctx.batchSize : batchSizeForBudget(ctx.batchSize, budget, native);
+      return native === undefined ? 1 : batchSizeForBudget(ctx.batchSize, budget, native);
     },
-    // No memoryBudgetBytes: the tfjs-side calibration (batches.ts) would measure tensors this path hardly makes, and
-    // its one-input first batch costs a whole extra native run.
+    // No memoryBudgetBytes: the tfjs-side calibration would measure tensors this path hardly makes, under a profiler.
     checkpoint: () => ctx.checkpoint(),
     progress: (fraction, message) => ctx.progress(fraction, message),
   };
