@@ -177,6 +177,15 @@ const CASES: Case[] = [
   { kernel: 'Tile', label: 'BN grad [1,1,1,48] → 112²×48', inputs: () => ({ x: rnd([1, 1, 1, 48], 16) }), attrs: { reps: [1, 112, 112, 1] } },
   { kernel: 'Slice', label: 'pad grad 113²×48 → 112²×48', inputs: () => ({ x: rnd([1, 113, 113, 48], 17) }), attrs: { begin: [0, 0, 0, 0], size: [1, 112, 112, 48] } },
   { kernel: 'Identity', label: 'saved activation 112²×48', inputs: () => ({ x: rnd(act, 18) }), attrs: {} },
+  {
+    kernel: 'Equal',
+    label: 'global max-pool grad mask 50×8²×64 vs 50×1×1×64',
+    inputs: () => {
+      const x = rnd([50, 8, 8, 64], 19);
+      return { a: x, b: tf.max(x, [1, 2], true) };
+    },
+    attrs: {},
+  },
 ];
 
 async function kernelTable(): Promise<void> {

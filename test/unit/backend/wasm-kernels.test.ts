@@ -328,6 +328,26 @@ test('MaxPoolGrad and AvgPoolGrad match cpu (same/valid, strides 1/2, odd sizes,
   }
 });
 
+test('Equal with broadcasting matches cpu exactly (max-reduction masks, ranks 1–4, NaN, ties), same shapes too', async () => {
+  // Few distinct values, so many elements are equal; a NaN is never equal to anything.
+  const ints = (shape: number[], seed: number) => tf.tensor(values(shape, seed).map((v) => Math.round(v * 2)), shape);
+  const cases: [number[], number[]][] = [
+    [[2, 5, 5, 3], [2, 1, 1, 3]],
+    [[2, 1, 1, 3], [2, 5, 5, 3]],
+    [[4, 3], [3]],
+    [[1, 3, 1], [2, 1, 4]],
+    [[7], [1]],
+    [[3, 4], [3, 4]],
+  ];
+  for (const [sa, sb] of cases) await parity(`Equal ${sa} vs ${sb}`, () => tf.cast(tf.equal(ints(sa, 61), ints(sb, 62)), 'float32'), 0);
+  await parity('Equal with NaN', () => tf.cast(tf.equal(tf.tensor([[NaN, 1], [2, NaN]]), tf.tensor([NaN, 1])), 'float32').add(tf.scalar(0.5)), 0);
+  // The gradient of a global max: dy where x equals its channel's max (ties share it), as tfjs-layers' GlobalMaxPooling.
+  await parity('gradient of max over H, W', () => {
+    const x = tf.tensor(values([2, 6, 6, 4], 63).map((v) => Math.round(v * 3)), [2, 6, 6, 4]);
+    return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.max(t, [1, 2]), tf.tensor([1, 2, 3, 4]))))(x);
+  }, 0);
+});
+
 test('Identity shares data safely: each of source and clone survives the other', async () => {
   await tf.setBackend('wasm');
   const a = tf.tensor([1, 2, 3]);

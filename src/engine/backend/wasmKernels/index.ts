@@ -11,6 +11,7 @@ import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
+import { equalConfig } from './equal';
 import { fusedBatchNormConfig } from './fusedBatchNorm';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
@@ -39,6 +40,7 @@ const overrides: tf.KernelConfig[] = [
   tileConfig,
   sliceConfig,
   identityConfig,
+  equalConfig,
 ];
 
 /** Ops whose gradient we replace on wasm (same values; fewer passes). */
