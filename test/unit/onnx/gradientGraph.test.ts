@@ -642,6 +642,11 @@ test('the memory budget bounds fast-path batches by the native memory per row', 
     // At most ⌊2.5⌋ = 2 per batch from the first (tfjs alone would allow 7: it sees only inputs and outputs), with no
     // one-input calibration batch: the native estimate is known once the session exists.
     assert.deepEqual(batches, [2, 2, 2, 2, 2]);
+    // The same through a wrapper (the engine wraps every model, e.g. for worker threads): the estimate is found.
+    batches.length = 0;
+    done = 0;
+    await gradientsInBatches(Object.create(model) as typeof model, 0, 10, budgeted, (_, row) => row.set(f.inputs[0]), () => undefined);
+    assert.deepEqual(batches, [2, 2, 2, 2, 2], 'a wrapped model batches by the native estimate too');
   } finally {
     model.dispose();
   }

@@ -8,5 +8,10 @@ export function setFastGradientBytesPerRow(model: object, bytes: number): void {
 
 /** Estimated peak native bytes per input row of the model's fast gradient, once its session exists. */
 export function fastGradientBytesPerRow(model: object): number | undefined {
-  return bytesPerRow.get(model);
+  // Methods and the engine wrap models with Object.create (worker pool, modified gradients): look through them.
+  for (let m: object | null = model; m; m = Object.getPrototypeOf(m) as object | null) {
+    const bytes = bytesPerRow.get(m);
+    if (bytes !== undefined) return bytes;
+  }
+  return undefined;
 }
