@@ -173,8 +173,12 @@ export async function dismissHover(page: Page): Promise<void> {
   await page.locator('.hover-contents').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => page.keyboard.press('Escape'));
 }
 
-/** Right-clicks an explorer entry and returns the labels of its context menu. */
+/**
+ * Right-clicks an explorer entry and returns the labels of its context menu. Waits for the extension first: the menu
+ * items of a remote extension reach a new window a few seconds after it opens.
+ */
 export async function openExplorerContextMenu(page: Page, segments: string[]): Promise<string[]> {
+  await waitForExtension(page);
   const row = await revealInExplorer(page, segments);
   await dismissHover(page);
   await row.click({ button: 'right' });
