@@ -6,8 +6,8 @@ import { basename } from 'node:path';
 import { cliExplainAsync } from './harness/cliAsync';
 import { e2eFile } from './harness/e2e';
 import { renderedClassScores, sameShownNumber } from './harness/panel';
-import { canvasPixels, chooseContextMenuItem, chooseOption, computedOpacity, quickPickRows, recordStatus, selectValue, statusSeen, type CanvasPixels } from './harness/panelControls';
-import { openExplorerContextMenu, quickPick, setColorTheme, TIMEOUT, webviewFrame } from './harness/workbench';
+import { canvasPixels, chooseContextMenuItem, chooseOption, computedOpacity, quickPickRows, recordStatus, screenshotsInLightAndDark, selectValue, statusSeen, type CanvasPixels } from './harness/panelControls';
+import { openExplorerContextMenu, quickPick, TIMEOUT, webviewFrame } from './harness/workbench';
 import { waitUntil } from './harness/editor';
 import type { Explanation } from '../../src/shared/types';
 import { DEFAULT_IMAGE_PREFS } from '../../webview/explanation/image/imageBody';
@@ -167,17 +167,7 @@ file.scenario('image: Explain Image with Model… on a PNG draws the CLI overlay
     const caption = (await cards(page).nth(1).locator('.image-legend-caption').textContent()) ?? '';
     assert.ok(caption.startsWith(`min ${formatValue(mapMin(occlusion))} · max ${formatValue(mapMax(occlusion))}`), `occlusion caption '${caption}'`);
   });
-  for (const [theme, kind, body] of [
-    ['Light Modern', 'vs', 'vscode-light'],
-    ['Dark Modern', 'vs-dark', 'vscode-dark'],
-  ] as const) {
-    await s.step(`switch to ${theme}`, async () => {
-      await setColorTheme(page, theme, kind);
-      await frame.locator(`body.${body}`).waitFor({ timeout: TIMEOUT });
-      await waitForCards(page, 2);
-    });
-    await s.screenshot(`side by side, ${theme}`);
-  }
+  await screenshotsInLightAndDark(s, frame, 'side by side', () => waitForCards(page, 2));
   await s.step(`right-click image/${basename(second)}: ${MODEL} comes first, marked last explained`, async () => {
     await openExplorerContextMenu(page, ['image', basename(second)]);
     await chooseContextMenuItem(page, MENU_ITEM);

@@ -10,9 +10,9 @@ import { cliExplainAsync } from './harness/cliAsync';
 import { activeTextEditor, clickCodeLens, editorLayout, openFromExplorer, waitUntil } from './harness/editor';
 import { e2eFile } from './harness/e2e';
 import { parseShownNumber, sameShownNumber } from './harness/panel';
-import { answerSaveDialog, changedFiles, chooseOption, listFiles, recordStatus, selectValue, statusSeen, statusText } from './harness/panelControls';
+import { answerSaveDialog, changedFiles, chooseOption, listFiles, recordStatus, screenshotsInLightAndDark, selectValue, statusSeen, statusText } from './harness/panelControls';
 import { MARKUP_TEXT_ROWS } from './harness/workspace';
-import { activeEditorName, setColorTheme, TIMEOUT, waitForEditorSelection, webviewFrame } from './harness/workbench';
+import { activeEditorName, waitForEditorSelection, webviewFrame } from './harness/workbench';
 import type { Explanation, SourceSpan } from '../../src/shared/types';
 
 const file = e2eFile('token-panel');
@@ -161,17 +161,7 @@ file.scenario('token panel: Explain lens → heatmap; tokens select their range 
     assertTokensAre(await shownTokens(frame, 0), ref.words, METHOD);
     assertTokensAre(await shownTokens(frame, 1), ref.occlusion, 'occlusion');
   });
-  for (const [theme, kind, body] of [
-    ['Light Modern', 'vs', 'vscode-light'],
-    ['Dark Modern', 'vs-dark', 'vscode-dark'],
-  ] as const) {
-    await s.step(`switch to ${theme}`, async () => {
-      await setColorTheme(page, theme, kind);
-      await frame.locator(`body.${body}`).waitFor({ timeout: TIMEOUT });
-      await waitForColumns(frame, 2);
-    });
-    await s.screenshot(`side by side, ${theme}`);
-  }
+  await screenshotsInLightAndDark(s, frame, 'side by side', () => waitForColumns(frame, 2));
   const target = join(ws.root, 'text', 'exported.explanation.json');
   const before = listFiles(ws.root);
   await s.step('Export JSON opens the save dialog; a path typed there is where the file goes', async () => {

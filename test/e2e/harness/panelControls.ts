@@ -3,7 +3,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { TIMEOUT } from './workbench';
+import type { Scenario } from './scenario';
+import { setColorTheme, TIMEOUT } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -148,5 +149,23 @@ export async function chooseContextMenuItem(page: Page, label: string): Promise<
     await item.click();
     if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
     if (attempt >= 3) throw new Error(`the context menu stayed open after clicking '${label}' ${attempt + 1} times`);
+  }
+}
+
+/**
+ * Switches to Light Modern, then Dark Modern; in each, waits until the panel `frame` has redrawn for the theme and
+ * `ready` holds, then takes a screenshot named `${label}, ${theme}`.
+ */
+export async function screenshotsInLightAndDark(s: Scenario, frame: FrameLocator, label: string, ready: () => Promise<void>): Promise<void> {
+  for (const [theme, kind, body] of [
+    ['Light Modern', 'vs', 'vscode-light'],
+    ['Dark Modern', 'vs-dark', 'vscode-dark'],
+  ] as const) {
+    await s.step(`switch to ${theme}`, async () => {
+      await setColorTheme(s.page, theme, kind);
+      await frame.locator(`body.${body}`).waitFor({ timeout: TIMEOUT });
+      await ready();
+    });
+    await s.screenshot(`${label}, ${theme}`);
   }
 }
