@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendChoice, BackendName } from '../../shared/types';
 import { EngineError } from '../errors';
+import { registerAvgPoolGradient } from './avgPoolGradient';
 import { registerWasmGradientKernels } from './wasmKernels';
 
 export { registerWasmGradientKernels } from './wasmKernels';
@@ -68,6 +69,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       await tf.ready();
       // Stock wasm lacks several gradient kernels (and its conv input gradient is slow); ours fill them in.
       if (name === 'wasm') registerWasmGradientKernels();
+      registerAvgPoolGradient();
       return name;
     }
   }
