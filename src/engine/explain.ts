@@ -25,6 +25,8 @@ export interface ExplainHooks {
 /** Per-feature names are only listed for flat inputs of a readable size. */
 const MAX_LISTED_FEATURES = 4096;
 export const DEFAULT_BATCH_SIZE = 32;
+/** Default largest batch on ONNX Runtime paths: IG's 50 steps in one call (the memory budget still applies). */
+export const NATIVE_BATCH_SIZE = 128;
 /** MiB one batch may take by default: room for 32 MobileNetV2-sized gradient inputs would need ~3 GiB. */
 export const DEFAULT_MEMORY_BUDGET_MB = 512;
 
@@ -134,6 +136,7 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
 
     const ctx: RunContext = {
       batchSize,
+      nativeBatchSize: options.batchSize ?? NATIVE_BATCH_SIZE,
       memoryBudgetBytes: memoryBudgetMB * 2 ** 20,
       progress: (fraction, message) => hooks.progress?.(fraction, message),
       checkpoint: async () => {

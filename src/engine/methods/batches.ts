@@ -141,6 +141,7 @@ export function subContext(ctx: RunContext, from: number, to: number): RunContex
   return {
     batchSize: ctx.batchSize,
     ...(ctx.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: ctx.memoryBudgetBytes } : {}),
+    ...(ctx.nativeBatchSize !== undefined ? { nativeBatchSize: ctx.nativeBatchSize } : {}),
     checkpoint: () => ctx.checkpoint(),
     progress: (fraction, message) => ctx.progress(from + (to - from) * fraction, message),
   };

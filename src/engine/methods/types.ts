@@ -17,6 +17,11 @@ export interface RunContext {
    * input, is measured, and the rest hold as many inputs as fit, at most batchSize. Absent: batchSize alone.
    */
   memoryBudgetBytes?: number;
+  /**
+   * Largest batch on a native fast path (ONNX Runtime), whose fixed cost per call favours few large batches: the
+   * user's batch size when set, else larger than batchSize. The memory budget still bounds it. Absent: batchSize.
+   */
+  nativeBatchSize?: number;
 }
 
 /** Everything a method needs besides the model, resolved by explain(): tensors carry a leading batch of 1. */

@@ -8,6 +8,7 @@ import type { LensManifest } from './manifest';
 import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
+import { TRANSLATED_PATH, TranslatedFastPath } from './tfjsOnnx/fastPath';
 import type { ExplainableModel, RunOptions } from './types';
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -145,9 +146,36 @@ export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, m
     dispose() {
       if (disposed) return;
       disposed = true;
+      fast?.dispose();
       network.dispose();
     },
   };
+  // Layers models translated to ONNX: gradients and scores on ONNX Runtime once the translation is checked.
+  const fast =
+    network.layersModel && inputDtype === 'float32'
+      ? new TranslatedFastPath({ layers: network.layersModel, inputShape, outputSize, file, predict: (x) => model.predict(x) })
+      : undefined;
+  if (fast) {
+    Object.defineProperties(model, {
+      prepareFastPaths: { value: () => fast.prepare(), enumerable: true },
+      gradientsFast: {
+        value: (xs: tf.Tensor, target: number) => {
+          checkInput(xs);
+          return fast.gradients(model, xs, target);
+        },
+        enumerable: true,
+      },
+      predictFast: {
+        value: async (xs: tf.Tensor) => {
+          checkInput(xs);
+          return (await fast.predict(xs)) ?? tf.tidy(() => model.predict(xs));
+        },
+        enumerable: true,
+      },
+      fastGradientPath: { get: () => (fast.active ? TRANSLATED_PATH : 'tfjs'), enumerable: true },
+      fastPathNote: { get: () => fast.reason, enumerable: true },
+    });
+  }
   if (runLayers && network.intermediates) {
     Object.defineProperty(model, 'intermediates', { value: network.intermediates, enumerable: true });
   } else if (runLayers && network.measureIntermediates) {

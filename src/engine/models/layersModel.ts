@@ -40,6 +40,7 @@ export async function loadLayersNetwork(handler: LocalFileHandler, files: ModelF
   }
   return {
     format: 'tfjs-layers',
+    layersModel: model,
     ...(runner ? { intermediates: runner.intermediates, run: runner.run } : {}),
     inputs: model.inputs.map(tensorInfo),
     outputs: model.outputs.map(tensorInfo),

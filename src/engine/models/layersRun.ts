@@ -13,7 +13,7 @@ type Symbolic = tf.SymbolicTensor;
 type Layer = tf.layers.Layer;
 
 /** One application of a layer (a node of the graph). */
-interface Step {
+export interface Step {
   layer: Layer;
   inputs: Symbolic[];
   outputs: Symbolic[];
@@ -23,7 +23,7 @@ interface Step {
   nested?: Plan;
 }
 
-interface Plan {
+export interface Plan {
   inputs: Symbolic[];
   outputs: Symbolic[];
   steps: Step[];
@@ -41,7 +41,7 @@ function nodeOf(t: Symbolic): { inputs: Symbolic[]; outputs: Symbolic[] } {
 }
 
 /** Nodes between the model's inputs and outputs in topological order (depth-first from the outputs). */
-function buildPlan(model: tf.LayersModel, prefix: string, file: string): Plan {
+export function buildPlan(model: tf.LayersModel, prefix: string, file: string): Plan {
   const inputIds = new Set(model.inputs.map((t) => t.id));
   const stepByTensor = new Map<number, Step>();
   const steps: Step[] = [];

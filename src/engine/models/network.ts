@@ -25,5 +25,7 @@ export interface TfjsNetwork {
   measureIntermediates?(probe: tf.Tensor): IntermediateInfo[];
   /** forward() that also captures and replaces named intermediates (see ExplainableModel.run). */
   run?(x: tf.Tensor, options: RunOptions): { output: tf.Tensor; captured: Record<string, tf.Tensor> };
+  /** The layers model itself (layers format only): translated to ONNX for the fast paths (models/tfjsOnnx/). */
+  readonly layersModel?: tf.LayersModel;
   dispose(): void;
 }

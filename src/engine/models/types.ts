@@ -46,6 +46,13 @@ export interface ExplainableModel {
   gradientsFast?(xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined>;
   /** What computes gradientsFast, for the explanation's checks (default 'onnxruntime'). */
   readonly fastGradientPath?: string;
+  /**
+   * Builds the model's native fast paths ahead of a gradient loop (TF.js models translated to ONNX); resolves to
+   * whether gradientsFast and predictFast run on them. Absent when the model has nothing to prepare.
+   */
+  prepareFastPaths?(): Promise<boolean>;
+  /** Why the native fast path is not in use, once prepareFastPaths has decided (e.g. a layer without translation). */
+  readonly fastPathNote?: string;
   dispose(): void;
 }
 

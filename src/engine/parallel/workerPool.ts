@@ -199,29 +199,42 @@ export async function stopSharedPool(): Promise<void> {
 }
 
 /**
- * The model with parallel fast paths for input gradients and forward scores, when it has none of its own (ONNX
- * models have onnxruntime's). Models without a file path on disk are left as they are.
+ * The model with parallel fast paths for input gradients and forward scores, where it has no native ones: ONNX
+ * models have ONNX Runtime's; TF.js layers models have it when their translation to ONNX holds (prepareFastPaths),
+ * else the pool. Models without a file path on disk are left as they are.
  */
 export function withWorkerPool(model: ExplainableModel, pool: WorkerPool | undefined): ExplainableModel {
   if (!pool || !model.summary.path) return model;
+  // ONNX models: ONNX Runtime computes on every core already.
+  if (!model.summary.format.startsWith('tfjs')) return model;
   const wrapped: ExplainableModel = Object.create(model);
-  if (!model.gradientsFast) {
-    // Never undefined: a batch the pool does not split (small, workers still loading) is computed here, so the
-    // caller keeps asking for later batches; the path says whether any batch was split.
-    let split = false;
-    Object.defineProperty(wrapped, 'gradientsFast', {
-      value: async (xs: tf.Tensor, target: number) => {
-        const out = await pool.run(model, 'gradients', xs, target);
-        if (out) split = true;
-        return out ?? runJob(model, 'gradients', xs, target);
-      },
-    });
-    Object.defineProperty(wrapped, 'fastGradientPath', { get: () => (split ? 'tfjs (worker threads)' : 'tfjs') });
-  }
-  if (!model.predictFast) {
-    Object.defineProperty(wrapped, 'predictFast', {
-      value: async (xs: tf.Tensor) => ((await pool.run(model, 'forward', xs, 0)) as tf.Tensor2D | undefined) ?? tf.tidy(() => model.predict(xs)),
-    });
-  }
+  const own = model.prepareFastPaths ? () => model.prepareFastPaths!() : async () => false;
+  // Never undefined: a batch the pool does not split (small, workers still loading) is computed here, so the
+  // caller keeps asking for later batches; the path says whether any batch was split.
+  let split = false;
+  Object.defineProperty(wrapped, 'gradientsFast', {
+    value: async (xs: tf.Tensor, target: number) => {
+      if (await own()) {
+        const grads = await model.gradientsFast!(xs, target);
+        if (grads) return grads;
+      }
+      const out = await pool.run(model, 'gradients', xs, target);
+      if (out) split = true;
+      return out ?? runJob(model, 'gradients', xs, target);
+    },
+  });
+  Object.defineProperty(wrapped, 'fastGradientPath', {
+    get: () => {
+      const path = model.fastGradientPath;
+      if (path && !path.startsWith('tfjs')) return path;
+      return split ? 'tfjs (worker threads)' : 'tfjs';
+    },
+  });
+  Object.defineProperty(wrapped, 'predictFast', {
+    value: async (xs: tf.Tensor) => {
+      if (await own()) return model.predictFast!(xs);
+      return ((await pool.run(model, 'forward', xs, 0)) as tf.Tensor2D | undefined) ?? tf.tidy(() => model.predict(xs));
+    },
+  });
   return wrapped;
 }

@@ -30,13 +30,14 @@ export function fastGradientsEnabled(): boolean {
  */
 function budgetedContext(model: ExplainableModel, ctx: RunContext): RunContext {
   // Fast paths that are tfjs underneath (worker threads) keep tfjs' own calibration (batches.ts).
-  if (ctx.memoryBudgetBytes === undefined || model.fastGradientPath !== undefined) return ctx;
+  if (ctx.memoryBudgetBytes === undefined || (model.fastGradientPath ?? 'onnxruntime').startsWith('tfjs')) return ctx;
   const budget = ctx.memoryBudgetBytes;
+  const cap = ctx.nativeBatchSize ?? ctx.batchSize;
   return {
     get batchSize() {
       // Until the native session exists its memory per row is unknown: one row first, then as many as fit.
       const native = fastGradientBytesPerRow(model);
-      return native === undefined ? 1 : batchSizeForBudget(ctx.batchSize, budget, native);
+      return native === undefined ? 1 : batchSizeForBudget(cap, budget, native);
     },
     // No memoryBudgetBytes: the tfjs-side calibration would measure tensors this path hardly makes, under a profiler.
     checkpoint: () => ctx.checkpoint(),
@@ -55,6 +56,8 @@ export async function gradientsInBatches(
 ): Promise<GradientPath> {
   const size = sizeOf(model.inputShape);
   let fast = fastGradientsEnabled() && typeof model.gradientsFast === 'function';
+  // Decided before the loop, so the batches are sized for the path that will run them.
+  if (fast && model.prepareFastPaths) await model.prepareFastPaths();
   let path: GradientPath = 'tfjs';
   await inBatches(
     model,

@@ -417,6 +417,24 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
 
   // Input gradients through ONNX Runtime (gradient/): the backward graph and its session are built on first use.
   let gradientSession: Promise<OnnxGradientSession | { reason: string }> | undefined;
+  const prepareGradients = async (): Promise<OnnxGradientSession | undefined> => {
+    if (probe.importError || p.inputType !== 'float32' || p.packed) return undefined;
+    gradientSession ??= OnnxGradientSession.create({
+      bytes: p.parsed.bytes,
+      graph: p.graph,
+      external: p.parsed.dataFiles.length > 0,
+      inputName: p.input.name,
+      outputName: p.outputName,
+      inputShape,
+      outputSize,
+      batchOfOne: probe.batchOfOne,
+    }).catch((e: unknown) => ({ reason: e instanceof Error ? e.message : String(e) }));
+    const session = await gradientSession;
+    if ('reason' in session) return undefined;
+    // Known before the first batch, so batches are sized for the native memory from the start.
+    setFastGradientBytesPerRow(model, session.bytesPerRow);
+    return session;
+  };
 
   const model: OnnxExplainableModel = {
     summary,
@@ -470,22 +488,13 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
       else for (let b = 0; b < batch; b++) await runRows(b, 1);
       return tf.tensor2d(out, [batch, outputSize]);
     },
+    async prepareFastPaths() {
+      return (await prepareGradients()) !== undefined;
+    },
     async gradientsFast(xs, target) {
       checkInput(xs);
-      if (probe.importError || p.inputType !== 'float32' || p.packed) return undefined;
-      gradientSession ??= OnnxGradientSession.create({
-        bytes: p.parsed.bytes,
-        graph: p.graph,
-        external: p.parsed.dataFiles.length > 0,
-        inputName: p.input.name,
-        outputName: p.outputName,
-        inputShape,
-        outputSize,
-        batchOfOne: probe.batchOfOne,
-      }).catch((e: unknown) => ({ reason: e instanceof Error ? e.message : String(e) }));
-      const session = await gradientSession;
-      if ('reason' in session) return undefined;
-      setFastGradientBytesPerRow(model, session.bytesPerRow);
+      const session = await prepareGradients();
+      if (!session) return undefined;
       const mask = new Float32Array(outputSize);
       mask[target] = 1;
       const values = (await xs.data()) as Float32Array;

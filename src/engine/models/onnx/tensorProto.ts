@@ -52,7 +52,8 @@ function bfloatToFloat(bits: number): number {
  */
 function fromRaw(raw: Uint8Array, dtype: OnnxDType, n: number): HostTensor['data'] {
   if (dtype === 'float32' && LITTLE_ENDIAN) {
-    const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
+    // A copy, not raw.slice(): on a Node Buffer (what protobufjs decodes Buffers into) slice is a view.
+    const aligned = raw.byteOffset % 4 === 0 ? raw : new Uint8Array(raw);
     return new Float32Array(aligned.buffer, aligned.byteOffset, n);
   }
   const out = allocate(dtype, n);

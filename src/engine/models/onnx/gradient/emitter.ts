@@ -1,5 +1,6 @@
 // Writes the nodes and constants of the backward graph as plain ONNX protobuf objects (encoded with the engine's
-// schema by gradientModel.ts). Every name it makes starts with `lens_grad/`, so none clashes with the model's own.
+// schema by gradientModel.ts). Every name it makes starts with its prefix (`lens_grad/`), so none clashes with the
+// model's own.
 // Ops whose inputs moved from attributes to inputs across opsets (ReduceSum, Unsqueeze, Clip…) are written for the
 // model's opset: the backward graph lives in the same ModelProto, under the same opset_import.
 
@@ -43,10 +44,14 @@ export class Emitter {
   private count = 0;
   private readonly constants = new Map<string, string>();
 
-  constructor(readonly opset: number) {}
+  /** `prefix` keeps names of graphs written by different emitters into one model apart. */
+  constructor(
+    readonly opset: number,
+    private readonly prefix = 'lens_grad',
+  ) {}
 
   fresh(hint: string): string {
-    return `lens_grad/${hint}_${this.count++}`;
+    return `${this.prefix}/${hint}_${this.count++}`;
   }
 
   /** Appends a node; returns its output names. */

@@ -61,7 +61,9 @@ function modelProtoType(): Type {
   return modelType;
 }
 
-const encode = (model: ModelProto) => modelProtoType().encode(model as never).finish();
+/** Encodes a ModelProto (plain objects with the schema's snake_case field names) to bytes. */
+export const encodeModel = (model: ModelProto) => modelProtoType().encode(model as never).finish();
+const encode = encodeModel;
 
 /** The model's protobuf with external initializers made inline (float32 and int64 only). */
 function inlineModel(source: GradientSource): ModelProto | string {

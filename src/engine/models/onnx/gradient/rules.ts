@@ -132,13 +132,23 @@ function geometry(c: RuleContext, kernel: number[], inDims: number[], outDims: n
  * The adjoint of a (grouped, strided, padded, dilated) correlation: ConvTranspose of dy with the same weights, its
  * end pads (or output_padding) chosen so the result has exactly the forward input's spatial size.
  */
-function transposedConv(c: RuleContext, dy: string, weights: string, g: Geometry, group: number, inDims: number[], outDims: number[]): string {
+function transposedConv(
+  c: RuleContext,
+  dy: string,
+  weights: string,
+  g: Geometry,
+  group: number,
+  inDims: number[],
+  outDims: number[],
+  /** Given for weights the backward graph made itself (no facts are known about them). */
+  weightDims?: number[],
+): string {
   const n = g.kernel.length;
   const reach = g.kernel.map((k, d) => (k - 1) * g.dilations[d]);
   if (g.strides.every((s) => s === 1) && g.pads.every((p, i) => p <= reach[i % n])) {
     // Stride 1: a forward Conv of dy with the flipped, channel-swapped kernel (ORT's fast NCHWc Conv; the kernel
     // transform is constant-folded when the session is created). Output size: out + reach − pb − pe = in.
-    return c.e.one('Conv', [dy, adjointKernel(c, weights, group, n)], {
+    return c.e.one('Conv', [dy, adjointKernel(c, weights, group, n, weightDims ?? c.facts(weights).dims)], {
       group,
       kernel_shape: g.kernel,
       dilations: g.dilations,
@@ -171,9 +181,8 @@ function transposedConv(c: RuleContext, dy: string, weights: string, g: Geometry
  * The kernel of the adjoint (stride-1) convolution: W [M, C/g, k…] → [C, M/g, k…] group by group, flipped along
  * every spatial axis.
  */
-function adjointKernel(c: RuleContext, weights: string, group: number, n: number): string {
+function adjointKernel(c: RuleContext, weights: string, group: number, n: number, w: number[]): string {
   const { e } = c;
-  const w = c.facts(weights).dims;
   const [m, cg, ...kernel] = w;
   const spatial = Array.from({ length: n }, (_, d) => d + 2);
   let swapped: string;
@@ -273,7 +282,7 @@ const averagePool: Rule = (c) => {
   const scaled = uniform ? c.e.scale(dy, inverse[0]) : c.e.one('Mul', [dy, c.e.f32(Array.from(inverse), [1, 1, ...spatial])]);
   const channels = x[1];
   const ones = c.e.f32(Array(channels * kernel.reduce((a, b) => a * b, 1)).fill(1), [channels, 1, ...kernel]);
-  c.addGrad(0, transposedConv(c, scaled, ones, g, channels, x.slice(2), spatial));
+  c.addGrad(0, transposedConv(c, scaled, ones, g, channels, x.slice(2), spatial, [channels, 1, ...kernel]));
 };
 
 const globalAveragePool: Rule = (c) => {

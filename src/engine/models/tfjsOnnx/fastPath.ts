@@ -1,0 +1,163 @@
+// ONNX Runtime fast paths for a TF.js layers model: the model is translated to ONNX (translate.ts), its input
+// gradient built as a backward graph of ONNX ops (models/onnx/gradient/), and both checked against tfjs on two probe
+// inputs before use — a translation that does not reproduce the model's scores and gradients is never used. Built on
+// first use (prepare()); until then, or when anything fails, the model keeps its tfjs path.
+import * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
+import { OnnxGradientSession, setFastGradientBytesPerRow } from '../onnx/gradient';
+import { loadOrt } from '../onnx/gradient/gradientModel';
+import { discoveryValues } from '../onnx/gradient/facts';
+import { decodeModelProto } from '../onnx/proto';
+import { graphOfModel } from '../onnx/parse';
+import { translateLayersModel } from './translate';
+import { INPUT_NAME, OUTPUT_NAME } from './writer';
+
+/** What the checks tolerate: float32 sums in another order, relative to the size of the values. */
+const SCORE_TOLERANCE = 1e-3;
+/** Gradients of piecewise-linear networks jump where a ReLU or pool sits on a tie that float32 rounding decides
+ * differently (seen: 1e-4 to 3e-3 relative on the MobileNet fixture); a wrong translation is off by far more. */
+const GRADIENT_TOLERANCE = 2e-2;
+const PROBE_ROWS = 2;
+
+export const TRANSLATED_PATH = 'onnxruntime (translated from TF.js)';
+
+interface Ready {
+  gradients: OnnxGradientSession;
+  forward: Ort.InferenceSession;
+  ort: typeof Ort;
+}
+
+/** ‖a − b‖ / max(‖b‖, tiny): the error of `a` relative to the reference `b`. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+}
+
+export interface TfjsModelParts {
+  layers: tf.LayersModel;
+  inputShape: number[];
+  outputSize: number;
+  file: string;
+  /** The model's own (tfjs) scores, the reference. */
+  predict(x: tf.Tensor): tf.Tensor2D;
+}
+
+export class TranslatedFastPath {
+  private ready: Promise<Ready | { reason: string }> | undefined;
+  private state: Ready | { reason: string } | undefined;
+
+  constructor(private readonly parts: TfjsModelParts) {}
+
+  /** Why the fast path is not used, once prepare() has decided; undefined while it is (or before). */
+  get reason(): string | undefined {
+    return this.state && 'reason' in this.state ? this.state.reason : undefined;
+  }
+
+  get active(): boolean {
+    return this.state !== undefined && !('reason' in this.state);
+  }
+
+  /** Builds and checks the fast path once; resolves to whether it is used. */
+  async prepare(): Promise<boolean> {
+    this.ready ??= this.build().catch((e: unknown) => ({ reason: e instanceof Error ? e.message.split('\n')[0] : String(e) }));
+    this.state = await this.ready;
+    return !('reason' in this.state);
+  }
+
+  private async build(): Promise<Ready | { reason: string }> {
+    const { layers, inputShape, outputSize, file } = this.parts;
+    const translated = translateLayersModel(layers, inputShape, outputSize, file);
+    if ('reason' in translated) return translated;
+    const ort = await loadOrt();
+    const graph = graphOfModel(decodeModelProto(translated.bytes, file), file);
+    const gradients = await OnnxGradientSession.create({
+      bytes: translated.bytes,
+      graph,
+      external: false,
+      inputName: INPUT_NAME,
+      outputName: OUTPUT_NAME,
+      inputShape,
+      outputSize,
+      batchOfOne: false,
+    });
+    if ('reason' in gradients) return gradients;
+    const forward = await ort.InferenceSession.create(translated.bytes, {
+      logSeverityLevel: 4,
+      executionProviders: ['cpu'],
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    const ready: Ready = { gradients, forward, ort };
+    const mismatch = await this.check(ready);
+    if (mismatch) {
+      await Promise.all([gradients.release(), forward.release()]).catch(() => undefined);
+      return { reason: mismatch };
+    }
+    return ready;
+  }
+
+  /** Compares scores and the gradient of the top score with tfjs on probe rows; says what differs, if anything. */
+  private async check(ready: Ready): Promise<string | undefined> {
+    const { inputShape, outputSize, predict } = this.parts;
+    const size = inputShape.reduce((a, b) => a * b, 1);
+    // Values in [0, 1) and in [−1, 1): the ranges of images and of standardized features.
+    const probe = discoveryValues(PROBE_ROWS * size);
+    for (let i = 0; i < size; i++) probe[i] = (probe[i] + 1) / 2;
+    const x = tf.tensor(probe, [PROBE_ROWS, ...inputShape], 'float32');
+    try {
+      const reference = predict(x);
+      const scores = (await reference.data()) as Float32Array;
+      reference.dispose();
+      const ours = await this.scores(ready, probe, PROBE_ROWS);
+      const scoreError = relativeError(ours, scores);
+      if (!(scoreError <= SCORE_TOLERANCE)) return `the translated model's scores differ from tfjs (relative error ${scoreError.toExponential(2)})`;
+      let target = 0;
+      for (let k = 1; k < outputSize; k++) if (scores[k] > scores[target]) target = k;
+      const mask = new Float32Array(outputSize);
+      mask[target] = 1;
+      const maskRow = tf.tensor2d(mask, [1, outputSize]);
+      const expected = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(predict(v), maskRow)))(x);
+      const want = (await expected.data()) as Float32Array;
+      expected.dispose();
+      maskRow.dispose();
+      const got = await ready.gradients.run(probe, PROBE_ROWS, mask);
+      const gradError = relativeError(got, want);
+      if (!(gradError <= GRADIENT_TOLERANCE)) return `the translated model's gradients differ from tfjs (relative error ${gradError.toExponential(2)})`;
+      return undefined;
+    } finally {
+      x.dispose();
+    }
+  }
+
+  private async scores(ready: Ready, values: Float32Array, rows: number): Promise<Float32Array> {
+    const feeds = { [INPUT_NAME]: new ready.ort.Tensor('float32', values, [rows, ...this.parts.inputShape]) };
+    const out = (await ready.forward.run(feeds, [OUTPUT_NAME], { logSeverityLevel: 4 }))[OUTPUT_NAME] as Ort.Tensor;
+    return out.data as Float32Array;
+  }
+
+  /** Gradients of the target score for each row, or undefined when the fast path is not in use. */
+  async gradients(owner: object, xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined> {
+    if (!(await this.prepare())) return undefined;
+    const ready = this.state as Ready;
+    setFastGradientBytesPerRow(owner, ready.gradients.bytesPerRow);
+    const mask = new Float32Array(this.parts.outputSize);
+    mask[target] = 1;
+    const values = (await xs.data()) as Float32Array;
+    return tf.tensor(await ready.gradients.run(values, xs.shape[0], mask), xs.shape, 'float32');
+  }
+
+  /** Scores [B, K], or undefined when the fast path is not in use. */
+  async predict(xs: tf.Tensor): Promise<tf.Tensor2D | undefined> {
+    if (!(await this.prepare())) return undefined;
+    const values = (await xs.data()) as Float32Array;
+    return tf.tensor2d(await this.scores(this.state as Ready, values, xs.shape[0]), [xs.shape[0], this.parts.outputSize]);
+  }
+
+  dispose(): void {
+    void this.ready?.then((r) => ('reason' in r ? undefined : Promise.all([r.gradients.release(), r.forward.release()]))).catch(() => undefined);
+  }
+}

@@ -1,0 +1,196 @@
+// TF.js layers models translated to ONNX (models/tfjsOnnx/) compute the same scores and input gradients as tfjs
+// itself, layer class by layer class, and a translation that does not is refused before use.
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { initBackend } from '../../../src/engine/backend';
+import { explain } from '../../../src/engine/explain';
+import { loadModel } from '../../../src/engine/models';
+import { ModelRegistry } from '../../../src/engine/models/registry';
+import { TRANSLATED_PATH, TranslatedFastPath, type TfjsModelParts } from '../../../src/engine/models/tfjsOnnx/fastPath';
+import { translateLayersModel } from '../../../src/engine/models/tfjsOnnx/translate';
+import { join } from 'node:path';
+
+const FIXTURES = join(__dirname, '../../fixtures');
+const planted = (file: string) => join(FIXTURES, 'image/planted', file);
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+function partsOf(model: tf.LayersModel, predict?: (x: tf.Tensor) => tf.Tensor2D): TfjsModelParts {
+  const inputShape = model.inputs[0].shape.slice(1) as number[];
+  const outputSize = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  return {
+    layers: model,
+    inputShape,
+    outputSize,
+    file: '/virtual/model.json',
+    predict: predict ?? ((x) => tf.tidy(() => (model.predict(x) as tf.Tensor).reshape([x.shape[0], outputSize]) as tf.Tensor2D)),
+  };
+}
+
+/** Scores and target gradients through ONNX Runtime vs tfjs on inputs the fast path's own check never saw. */
+async function assertSameAsTfjs(model: tf.LayersModel, name: string): Promise<void> {
+  const parts = partsOf(model);
+  const fast = new TranslatedFastPath(parts);
+  assert.equal(await fast.prepare(), true, `${name}: ${fast.reason}`);
+  const x = tf.randomUniform([3, ...parts.inputShape], -2, 2, 'float32', 11);
+  try {
+    const want = await parts.predict(x).data();
+    const got = await (await fast.predict(x))!.data();
+    const scale = Math.max(...Array.from(want, Math.abs), 1e-6);
+    want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) <= 1e-4 * scale, `${name}: score ${i}: tfjs ${v}, onnx ${got[i]}`));
+    const target = parts.outputSize - 1;
+    const mask = tf.oneHot([target], parts.outputSize).reshape([1, parts.outputSize]);
+    const gradWant = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(parts.predict(v), mask)))(x).data();
+    const gradGot = await (await fast.gradients({}, x, target))!.data();
+    const gScale = Math.max(...Array.from(gradWant, Math.abs), 1e-6);
+    let worst = 0;
+    gradWant.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - gradGot[i]))));
+    assert.ok(worst <= 1e-3 * gScale, `${name}: gradient differs by ${worst} (scale ${gScale})`);
+  } finally {
+    x.dispose();
+    fast.dispose();
+  }
+}
+
+const seq = (layers: tf.layers.Layer[]) => {
+  const m = tf.sequential();
+  layers.forEach((l) => m.add(l));
+  return m;
+};
+
+// (tfjs cannot differentiate dilated convolutions, so there is no reference for them here.)
+test('convolutions: strides, same/valid padding, depthwise multiplier, separable, bias off', async () => {
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.conv2d({ inputShape: [11, 9, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], padding: 'valid', useBias: false, activation: 'tanh' }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu6' }),
+      tf.layers.conv2d({ filters: 3, kernelSize: 2, padding: 'same', activation: 'elu' }),
+      tf.layers.separableConv2d({ filters: 4, kernelSize: 2, depthMultiplier: 2, padding: 'valid', activation: 'sigmoid' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ]),
+    'conv2d stack',
+  );
+});
+
+test('pooling: max and average, same and valid, global max and average; 1D convolutions and pools', async () => {
+  await assertSameAsTfjs(
+    seq([
+      // tanh, not relu: relu's zeros tie in the global max, where tfjs gives every tied element the whole gradient
+      // and ONNX Runtime's MaxPool the first one (the fast path's check then refuses the translation).
+      tf.layers.conv2d({ inputShape: [9, 10, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+      tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 1 }),
+      tf.layers.globalMaxPooling2d({}),
+      tf.layers.dense({ units: 2 }),
+    ]),
+    'pools 2d (global max)',
+  );
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.averagePooling2d({ inputShape: [8, 8, 3], poolSize: 2, padding: 'valid' }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 2, activation: 'softplus' }),
+    ]),
+    'pools 2d (global average)',
+  );
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.conv1d({ inputShape: [20, 3], filters: 4, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+      tf.layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.maxPooling1d({ poolSize: 2 }),
+      tf.layers.averagePooling1d({ poolSize: 2, padding: 'same' }),
+      tf.layers.globalMaxPooling1d({}),
+      tf.layers.dense({ units: 3 }),
+    ]),
+    'conv1d stack',
+  );
+});
+
+test('normalization, padding, cropping, reshaping and activations', async () => {
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.zeroPadding2d({ inputShape: [6, 7, 3], padding: [[1, 2], [0, 1]] }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3 }),
+      tf.layers.batchNormalization({ movingMeanInitializer: 'randomNormal', movingVarianceInitializer: 'ones', gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' }),
+      tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.cropping2D({ cropping: [[1, 0], [1, 1]] }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.reshape({ targetShape: [24, 4] }),
+      tf.layers.layerNormalization({ gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' }),
+      tf.layers.permute({ dims: [2, 1] }),
+      tf.layers.dense({ units: 5, activation: 'swish' }),
+      tf.layers.activation({ activation: 'softsign' }),
+      tf.layers.flatten(),
+      tf.layers.dropout({ rate: 0.5 }),
+      tf.layers.dense({ units: 4, activation: 'selu' }),
+      tf.layers.dense({ units: 4, activation: 'gelu' }),
+      tf.layers.dense({ units: 4, activation: 'mish' }),
+      tf.layers.dense({ units: 4, activation: 'hardSigmoid' }),
+      tf.layers.dense({ units: 3 }),
+      tf.layers.softmax(),
+    ]),
+    'mixed',
+  );
+});
+
+test('functional graphs: residual add, concatenate (channel axis), multiply, average, a nested model', async () => {
+  const input = tf.input({ shape: [8, 8, 3] });
+  const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  const b = tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+  const sum = tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+  const cat = tf.layers.concatenate({ axis: -1 }).apply([sum, b]) as tf.SymbolicTensor;
+  const inner = seq([tf.layers.conv2d({ inputShape: [8, 8, 8], filters: 8, kernelSize: 3, padding: 'same', activation: 'tanh' })]);
+  const nested = inner.apply(cat) as tf.SymbolicTensor;
+  const prod = tf.layers.multiply().apply([nested, cat]) as tf.SymbolicTensor;
+  const avg = tf.layers.average().apply([prod, nested, cat]) as tf.SymbolicTensor;
+  const flat = tf.layers.globalAveragePooling2d({}).apply(avg) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
+  await assertSameAsTfjs(tf.model({ inputs: input, outputs: out }), 'functional');
+});
+
+test('a layer without a translation leaves the model on tfjs, and says which layer', () => {
+  const m = seq([tf.layers.upSampling2d({ inputShape: [4, 4, 2], size: [2, 2] }), tf.layers.flatten(), tf.layers.dense({ units: 2 })]);
+  const t = translateLayersModel(m, [4, 4, 2], 2, '/virtual/model.json');
+  assert.ok('reason' in t);
+  assert.match(t.reason, /UpSampling2D/);
+});
+
+test('a translation whose scores differ from the model is refused (the check can fail)', async () => {
+  const m = seq([tf.layers.dense({ inputShape: [4], units: 3, activation: 'relu' }), tf.layers.dense({ units: 2 })]);
+  const honest = partsOf(m);
+  // The reference says the model doubles its scores: the translated model no longer agrees with it.
+  const fast = new TranslatedFastPath({ ...honest, predict: (x) => tf.tidy(() => tf.mul(honest.predict(x), 2) as tf.Tensor2D) });
+  assert.equal(await fast.prepare(), false);
+  assert.match(fast.reason ?? '', /scores differ/);
+  assert.equal(await fast.gradients({}, tf.zeros([1, 4]), 0), undefined);
+});
+
+test('fixture models run their gradients on ONNX Runtime, and IG completeness holds there', async () => {
+  for (const path of [planted('model.json'), join(FIXTURES, 'mobilenet/model.json')]) {
+    const model = await loadModel(path);
+    try {
+      assert.equal(await model.prepareFastPaths!(), true, `${path}: ${model.fastPathNote}`);
+      assert.equal(model.fastGradientPath, TRANSLATED_PATH);
+    } finally {
+      model.dispose();
+    }
+  }
+  const models = new ModelRegistry();
+  const result = await explain({
+    modelPath: planted('model.json'),
+    input: { kind: 'image-file', path: join(FIXTURES, 'image/test/000.png') },
+    method: 'integrated-gradients',
+    options: { steps: 64 },
+  }, models);
+  models.clear();
+  const checks = result.checks as { gradientPath: string; convergenceDelta: number; inputScore: number; baselineScore: number };
+  assert.equal(checks.gradientPath, TRANSLATED_PATH);
+  const gap = Math.abs(checks.inputScore - checks.baselineScore);
+  assert.ok(gap > 0.1 && Math.abs(checks.convergenceDelta) <= 0.02 * gap, `completeness: ${JSON.stringify(checks)}`);
+});
