@@ -9,6 +9,7 @@ import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
 import { TRANSLATED_PATH, TranslatedFastPath } from './tfjsOnnx/fastPath';
+import { fastGradientsEnabled } from '../util/fastPaths';
 import type { ExplainableModel, RunOptions } from './types';
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -152,7 +153,7 @@ export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, m
   };
   // Layers models translated to ONNX: gradients and scores on ONNX Runtime once the translation is checked.
   const fast =
-    network.layersModel && inputDtype === 'float32'
+    network.layersModel && inputDtype === 'float32' && fastGradientsEnabled()
       ? new TranslatedFastPath({ layers: network.layersModel, inputShape, outputSize, file, predict: (x) => model.predict(x) })
       : undefined;
   if (fast) {

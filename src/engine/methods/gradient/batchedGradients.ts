@@ -2,13 +2,14 @@
 //
 // Two paths compute them: the model's fast path when it has one (ONNX models: a backward graph run by ONNX Runtime,
 // models/onnx/gradient/), else tfjs differentiating model.predict. The environment variable
-// ATTRIBUTION_LENS_GRADIENTS=tfjs forces the tfjs path (parity tests, benchmarks); it is read here only. Methods
+// ATTRIBUTION_LENS_GRADIENTS=tfjs forces the tfjs path (parity tests, benchmarks; util/fastPaths.ts). Methods
 // report the path in their checks (checks.gradientPath).
 import type { ExplainableModel } from '../../models/types';
 import { fastGradientBytesPerRow } from '../../models/onnx/gradient/memory';
 import { batchSizeForBudget, inBatches, type FillRow } from '../batches';
 import { sizeOf } from '../shape';
 import type { RunContext } from '../types';
+import { GRADIENTS_ENV, fastGradientsEnabled } from '../../util/fastPaths';
 import { targetGradient } from './targetGradient';
 
 /** Called once per input, in index order, with that input's gradient and the input itself. */
@@ -17,12 +18,7 @@ export type ConsumeGradient = (index: number, gradient: Float32Array, input: Flo
 /** 'onnxruntime' (ONNX backward graph), 'tfjs', or what a model's fast path says it is (e.g. worker threads). */
 export type GradientPath = string;
 
-export const GRADIENTS_ENV = 'ATTRIBUTION_LENS_GRADIENTS';
-
-/** False when the environment forces the tfjs path. */
-export function fastGradientsEnabled(): boolean {
-  return (process.env[GRADIENTS_ENV] ?? '').trim().toLowerCase() !== 'tfjs';
-}
+export { GRADIENTS_ENV, fastGradientsEnabled };
 
 /**
  * The context for the batches: on the fast path its batch size also respects the memory budget for the native
