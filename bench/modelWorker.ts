@@ -53,6 +53,8 @@ export interface MethodResult {
   scores?: number[];
   /** Options explain() resolved (steps, batch size, …). */
   options?: MethodOptions;
+  /** What computed the gradients (checks.gradientPath), for gradient methods. */
+  gradientPath?: string;
   error?: string;
 }
 
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
         spent += dt;
         samples.push(dt);
         attribute.push(e.timings.attributeMs);
+        if (typeof e.checks?.gradientPath === 'string') r.gradientPath = e.checks.gradientPath;
       }
       r.samplesMs = samples;
       r.medianMs = median(samples);

@@ -62,11 +62,17 @@ export interface Table {
   notes?: string[];
 }
 
+/** checks.gradientPath, short: 'ORT', 'ORT (from TF.js)', 'tfjs', 'tfjs (threads)'; '' for methods without one. */
+export function gradientPathCell(path: string | undefined): string {
+  if (!path) return '';
+  return path.replace('onnxruntime', 'ORT').replace('translated from TF.js', 'from TF.js').replace('worker threads', 'threads');
+}
+
 export function modelTable(runs: ModelRun[]): Table {
   const columns: Column[] = [
     { title: 'model' }, { title: 'fmt' }, { title: 'method' }, { title: 'median', align: R }, { title: 'min', align: R },
     { title: 'attribute', align: R }, { title: 'ex/s', align: R }, { title: 'runs', align: R }, { title: 'peak RSS', align: R }, { title: 'tf peak', align: R },
-    { title: 'backend' }, { title: 'stock median', align: R }, { title: 'speed-up', align: R },
+    { title: 'backend' }, { title: 'gradients' }, { title: 'stock median', align: R }, { title: 'speed-up', align: R },
   ];
   const rows: string[][] = [];
   const short = (cells: string[]) => [...cells, ...new Array<string>(columns.length - cells.length).fill('')];
@@ -102,6 +108,7 @@ export function modelTable(runs: ModelRun[]): Table {
         formatBytes(o!.maxRssBytes),
         formatBytes(m.tfPeakBytes),
         backend,
+        gradientPathCell(m.gradientPath),
         stockCell,
         formatRatio(timeRatio(sm?.medianMs, m.medianMs)),
       ]);
@@ -115,7 +122,8 @@ export function modelTable(runs: ModelRun[]): Table {
       'median, min: wall time of explain() (input preparation, prediction, attribution); attribute: explain()\'s own timing of the attribution step (median).',
       'peak RSS: process.resourceUsage().maxRSS of the fresh process that ran all of that model\'s methods (ours variant).',
       'tf peak: tf.profile() peakBytes during the method\'s first run (tensors tfjs tracks, weights included).',
-      'speed-up: stock median / ours median, stock = tfjs-backend-wasm 4.22 kernels restored in a separate process.',
+      'gradients: what computed the input gradients (checks.gradientPath): ORT = a backward graph run by ONNX Runtime (TF.js models: translated to ONNX first), tfjs = tfjs on wasm (threads: split across worker threads).',
+      'speed-up: stock median / ours median, stock = tfjs-backend-wasm 4.22 kernels restored in a separate process, tfjs gradients, one thread.',
     ],
   };
 }
