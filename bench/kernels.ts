@@ -65,8 +65,13 @@ function stats(samples: number[]): Stats {
   return { median: s[s.length >> 1], min: s[0] };
 }
 
-/** Times f (which returns what it allocated) after `warmup` calls. */
-function timeIt(f: () => tf.TensorInfo | tf.TensorInfo[] | tf.Tensor, free: (r: ReturnType<typeof f>) => void, reps = REPS, warmup = 2): Stats {
+/**
+ * Times f (which returns what it allocated) after `warmup` calls. Ten warm-up calls, not two: our kernels' JS loops
+ * (window/row bookkeeping, col2im) are only optimized by V8 after a few calls, and a gradient run calls every kernel
+ * many times (each IG step), so two calls timed the interpreter, e.g. MaxPoolGrad 2×2 at 1.5 ms instead of 0.09 ms.
+ * The stock kernels get the same warm-up.
+ */
+function timeIt(f: () => tf.TensorInfo | tf.TensorInfo[] | tf.Tensor, free: (r: ReturnType<typeof f>) => void, reps = REPS, warmup = 10): Stats {
   const samples: number[] = [];
   for (let i = 0; i < reps + warmup; i++) {
     const t0 = performance.now();
@@ -315,12 +320,12 @@ function gradientTimes(model: tf.LayersModel, x: tf.Tensor, reps: number): { gra
     const r = g(x);
     r.dataSync();
     return r;
-  }, (r) => (r as tf.Tensor).dispose(), reps);
+  }, (r) => (r as tf.Tensor).dispose(), reps, 2); // a whole gradient calls each kernel many times: warm after 2
   const forward = timeIt(() => {
     const r = model.predict(x) as tf.Tensor;
     r.dataSync();
     return r;
-  }, (r) => (r as tf.Tensor).dispose(), reps);
+  }, (r) => (r as tf.Tensor).dispose(), reps, 2);
   return { grad, forward };
 }
 

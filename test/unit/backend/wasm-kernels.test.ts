@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initBackend } from '../../../src/engine/backend';
 import { clearKernelCaches, wasmKernelNames } from '../../../src/engine/backend/wasmKernels';
+import { heapAddress, moduleBytes, setSimdDisabled, simdKernels } from '../../../src/engine/backend/wasmKernels/simd';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Backend = 'cpu' | 'wasm';
 interface Result {
@@ -99,6 +101,34 @@ test('the missing gradient kernels are registered for wasm', () => {
   }
 });
 
+test('Conv3DBackpropInputV2 (a correction: the stock wasm kernel is wrong) matches cpu (strides 1/2, same/valid, batch 2)', async () => {
+  const cases: [number[], number[], [number, number, number] | number, 'same' | 'valid'][] = [
+    [[1, 6, 6, 5, 2], [3, 3, 3, 2, 3], 1, 'same'],
+    [[2, 5, 7, 6, 3], [2, 3, 2, 3, 4], 2, 'same'],
+    [[2, 7, 6, 5, 2], [3, 2, 3, 2, 2], [1, 2, 2], 'valid'],
+  ];
+  for (const [x, f, s, pad] of cases) {
+    const dy = tf.conv3d(tf.zeros(x as [number, number, number, number, number]) as tf.Tensor5D, tf.zeros(f as [number, number, number, number, number]) as tf.Tensor5D, s as [number, number, number], pad).shape;
+    await parity(`conv3d dx ${x} ${f} s${s} ${pad}`, () =>
+      run('Conv3DBackpropInputV2', { dy: rnd(dy, 3), filter: rnd(f, 4) }, { strides: typeof s === 'number' ? [s, s, s] : s, pad, inputShape: x }),
+    );
+  }
+});
+
+test('MaxPool3D and MaxPool3DGrad (corrections: stock wasm starts the max at FLT_MIN) match cpu on negative values, same/valid, strides 1/2', async () => {
+  const cases: [number[], [number, number, number], number, 'same' | 'valid'][] = [
+    [[1, 4, 4, 4, 2], [2, 2, 2], 2, 'valid'],
+    [[2, 5, 6, 4, 3], [3, 2, 2], 1, 'same'],
+    [[1, 6, 5, 7, 1], [2, 3, 3], 2, 'same'],
+  ];
+  for (const [x, f, s, pad] of cases) {
+    // Shifted below zero: every window is negative, where the stock kernels fail.
+    const input = () => tf.sub(rnd(x, 5), 3);
+    await parity(`maxPool3d ${x} ${f} s${s} ${pad}`, () => tf.maxPool3d(input() as tf.Tensor5D, f, s, pad));
+    await parity(`maxPool3d grad ${x} ${f} s${s} ${pad}`, () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool3d(v as tf.Tensor5D, f, s, pad), 1.5)))(input()));
+  }
+});
+
 // Conv2DBackprop* have no dilations attribute in tfjs (the conv2d gradient rejects dilated convs), so dilation is
 // covered by the depthwise kernels below.
 const convCases: [number[], number[], Stride, Pad][] = [
@@ -126,15 +156,15 @@ test('Conv2DBackpropInput matches cpu (strides 1/2/3, same/valid/explicit, batch
 
 test('filters derived from weights are cached per weight tensor: a reassigned variable is seen, a freed one frees them', async () => {
   await tf.setBackend('wasm');
-  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 6, 6, 2] };
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 6, 6, 8] }; // 8 input channels: the flipped-filter conv, not the fused stem loop
   const dy = rnd([1, 6, 6, 3], 60);
-  const w = tf.variable(rnd([3, 3, 2, 3], 61));
+  const w = tf.variable(rnd([3, 3, 8, 3], 61));
   const dx = (filter: tf.Tensor) => tf.tidy(() => Array.from(run('Conv2DBackpropInput', { dy, filter }, attrs).dataSync()));
   const first = dx(w);
   assert.deepEqual(dx(w), first, 'a cached filter gives the same result');
-  w.assign(rnd([3, 3, 2, 3], 62));
+  w.assign(rnd([3, 3, 8, 3], 62));
   const reassigned = dx(w);
-  const fresh = dx(rnd([3, 3, 2, 3], 62));
+  const fresh = dx(rnd([3, 3, 8, 3], 62));
   assert.deepEqual(reassigned, fresh, 'after assign the new values are used');
   assert.notDeepEqual(reassigned, first);
   w.dispose();
@@ -142,7 +172,7 @@ test('filters derived from weights are cached per weight tensor: a reassigned va
   const ids = () => tf.engine().backend.numDataIds();
   const base = ids();
   const variable = (seed: number) => {
-    const init = rnd([3, 3, 2, 3], seed);
+    const init = rnd([3, 3, 8, 3], seed);
     const v = tf.variable(init);
     init.dispose();
     return v;
@@ -300,11 +330,23 @@ test('BatchMatMul matches cpu (transpose flags, batches, broadcast batch, rank 4
     [[3, 5, 7], [6, 7], false, true],
     [[2, 3, 5, 7], [2, 3, 6, 7], false, true],
     [[2, 1, 5, 7], [1, 3, 7, 6], false, false], // batch dims broadcast both ways: the stock kernel
+    // a · bᵀ with 1–3 rows and a depth divisible by 4: SIMD GEMVs (b rows 9, 5, 1: the 4-row blocks and remainders).
+    [[1, 12], [9, 12], false, true],
+    [[2, 16], [5, 16], false, true],
+    [[1, 1, 8], [1, 1, 8], false, true],
+    [[1, 1, 20], [1, 11, 20], false, true], // the dense gradient's [1, N, K] weight
+    [[3, 16], [9, 16], false, true],
+    [[4, 16], [9, 16], false, true], // 4 rows: XNNPACK
+    [[1, 10], [9, 10], false, true], // depth not divisible by 4: XNNPACK
   ];
   for (const [sa, sb, ta, tb] of cases) {
     await parity(`matMul ${sa} ${sb} ${ta} ${tb}`, () => tf.matMul(rnd(sa, 80), rnd(sb, 81), ta, tb));
   }
   await parity('dense gradient', () => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.matMul(x, w).square().sum())([rnd([4, 6], 82), rnd([6, 3], 83)]));
+  await parity('dense gradient, batch 1', () => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.matMul(x, w).square().sum())([rnd([1, 64], 84), rnd([64, 10], 85)]));
+  for (const disabled of [false, true]) {
+    await withSimd(disabled, () => parity(`dy · Wᵀ [1, 1000] · [1280, 1000]ᵀ, SIMD ${disabled ? 'off' : 'on'}`, () => tf.matMul(rnd([1, 1000], 86), rnd([1280, 1000], 87), false, true)));
+  }
 });
 
 test('MaxPoolGrad and AvgPoolGrad match cpu (same/valid, strides 1/2, odd sizes, batch 2, ReLU ties)', async () => {
@@ -459,3 +501,127 @@ test('gradient of a small layers model (fused conv with bias, ZeroPadding, depth
   await parity('layers model input gradient', grad, 1e-4, false);
   model.dispose();
 });
+
+// The SIMD loops (simd.ts) and their JS fallbacks: both must match cpu.
+const modes = [
+  ['SIMD', false],
+  ['JS fallback', true],
+] as const;
+
+async function withSimd<T>(disabled: boolean, f: () => Promise<T>): Promise<T> {
+  setSimdDisabled(disabled);
+  try {
+    return await f();
+  } finally {
+    setSimdDisabled(false);
+  }
+}
+
+test('the SIMD module validates and binds to the wasm heap (else every SIMD test below would test the fallback)', async () => {
+  await tf.setBackend('wasm');
+  assert.ok(WebAssembly.validate(moduleBytes()));
+  const be = tf.backend() as BackendWasm;
+  const k = simdKernels(be);
+  assert.ok(k, 'SIMD kernels available on this node');
+  // Reads and writes tensors in place: out = dy where 0 ≤ x ≤ 6.
+  const x = tf.tensor([-1, 0, 3, 6, 7, NaN, 2, 5]);
+  const dy = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8]);
+  const out = tf.zerosLike(dy);
+  const addr = (t: tf.Tensor) => heapAddress(be, t as unknown as tf.TensorInfo);
+  k!.clip_grad(addr(x), addr(dy), addr(out), 32, 0, 6);
+  assert.deepEqual(Array.from(out.dataSync()), [0, 2, 3, 4, 0, 0, 7, 8]);
+  setSimdDisabled(true);
+  assert.equal(simdKernels(be), null);
+  setSimdDisabled(false);
+  tf.dispose([x, dy, out]);
+});
+
+for (const [mode, disabled] of modes) {
+  test(`${mode}: MaxPoolGrad and AvgPoolGrad match cpu (channels 1–8 and 12, 2×2 s2 odd sizes, 3×3 s1/s2, padding, batch 3, ties, NaN, ±Inf)`, async () => {
+    await withSimd(disabled, async () => {
+      const cases: [number[], number | [number, number], number | [number, number], 'same' | 'valid'][] = [
+        [[3, 9, 7, 4], 2, 2, 'same'],
+        [[3, 9, 7, 8], 2, 2, 'valid'],
+        [[1, 8, 8, 12], 2, 2, 'same'],
+        [[2, 11, 10, 4], 3, 1, 'same'],
+        [[2, 11, 10, 8], 3, 2, 'same'],
+        [[1, 12, 9, 4], 3, 2, 'valid'],
+        [[1, 10, 9, 4], [2, 3], [1, 2], 'valid'],
+        [[1, 10, 9, 8], [3, 2], [3, 1], 'same'],
+        [[1, 5, 6, 4], 4, 3, 'same'], // windows wider than most of the input
+        // Channels past a multiple of 4 (1–3 of them, with and without whole vectors before them).
+        [[3, 9, 7, 3], 2, 2, 'same'],
+        [[2, 11, 10, 6], 3, 1, 'same'],
+        [[2, 9, 8, 1], 3, 1, 'same'],
+        [[1, 9, 8, 2], 2, 2, 'valid'],
+        [[2, 10, 9, 5], 3, 2, 'same'],
+        [[1, 9, 11, 7], 3, 1, 'valid'],
+      ];
+      for (const [x, f, s, pad] of cases) {
+        const pooled = tf.backend_util.computePool2DInfo(x as [number, number, number, number], f, s, 1, pad).outShape;
+        // relu makes many windows tie at 0; rounding makes ties between positive values too.
+        const input = () => rnd(x, 94).mul(3).round().relu();
+        await parity(`maxPool grad ${x} f${f} s${s} ${pad}`, () =>
+          tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, f, s, pad).mul(rnd(pooled, 95)).sum())(input()),
+        );
+        await parity(`avgPool grad ${x} f${f} s${s} ${pad}`, () =>
+          tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, f, s, pad).mul(rnd(pooled, 96)).sum())(rnd(x, 97)),
+        );
+      }
+      // NaN and −∞ never win a window; a window of only those passes no gradient.
+      const special = [NaN, -Infinity, 1, NaN, -Infinity, -Infinity, -Infinity, -Infinity, 2, 2, NaN, 0, Infinity, 5, Infinity, NaN];
+      for (const c of [4, 3, 5]) {
+        await parity(`maxPool grad NaN, ±Inf, ${c} channels`, () => {
+          const x = tf.tensor(Float32Array.from({ length: 4 * 4 * c }, (_, i) => special[(i * 5 + Math.floor(i / c)) % special.length]), [1, 4, 4, c]);
+          return run('MaxPoolGrad', { dy: rnd([1, 2, 2, c], 98), input: x, output: tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') }, { filterSize: 2, strides: 2, pad: 'valid' });
+        }, 0);
+      }
+    });
+  });
+
+  test(`${mode}: FusedBatchNorm matches cpu (channels 3/4/5/6/48, sizes not a multiple of 4, scalar stats, rank 2)`, async () => {
+    await withSimd(disabled, async () => {
+      const v = (shape: number[], seed: number) => rnd(shape, seed).abs().add(0.1);
+      for (const x of [[3, 5, 3, 3], [1, 3, 3, 6], [2, 3, 1, 5], [1, 7, 5, 4], [1, 3, 3, 48], [7, 3]]) {
+        const c = x[x.length - 1];
+        await parity(`batchNorm ${x}`, () => tf.batchNorm(rnd(x, 110), rnd([c], 111), v([c], 112), rnd([c], 113), rnd([c], 114), 1e-3));
+        await parity(`batchNorm ${x}, no offset, scalar mean`, () =>
+          run('FusedBatchNorm', { x: rnd(x, 115), mean: rnd([1], 116), variance: v([c], 117), scale: rnd([c], 118) }, { varianceEpsilon: 1e-3 }),
+        );
+      }
+    });
+  });
+
+  test(`${mode}: ClipByValue and Relu6 gradients match cpu exactly (lengths 1–9 for the vector tails)`, async () => {
+    await withSimd(disabled, async () => {
+      const special = [0, -0, 6, NaN, Infinity, -Infinity, 3, 7, -2];
+      for (let n = 1; n <= 9; n++) {
+        const xs = () => tf.tensor(special.slice(0, n));
+        const dys = () => tf.tensor([1, NaN, 3, 4, -Infinity, 6, 7, Infinity, 9].slice(0, n));
+        await parity(`clip grad n=${n}`, () => tf.grad((x: tf.Tensor) => tf.clipByValue(x, 0, 6))(xs(), dys()), 0);
+        await parity(`relu6 grad n=${n}`, () => tf.grad((x: tf.Tensor) => tf.relu6(x))(xs(), dys()), 0);
+      }
+    });
+  });
+
+  test(`${mode}: Conv2DBackpropInput fused and col2im paths match cpu (3-channel stems s1/s2, batch 3, valid/same, 5×5, 8 channels)`, async () => {
+    await withSimd(disabled, async () => {
+      const cases: [number[], number[], Stride, Pad][] = [
+        [[3, 12, 11, 3], [3, 3, 3, 4], 1, 'valid'],
+        [[1, 12, 13, 4], [5, 5, 4, 6], 1, 'same'],
+        [[2, 10, 9, 1], [3, 2, 1, 5], 1, 'same'],
+        [[1, 16, 16, 1], [3, 3, 1, 8], 2, 'same'],
+        [[3, 14, 15, 3], [3, 3, 3, 16], 2, 'valid'],
+        [[1, 17, 16, 3], [3, 3, 3, 16], 2, 'same'],
+        [[1, 13, 12, 3], [4, 4, 3, 5], [2, 3], [[0, 0], [2, 1], [1, 3], [0, 0]]],
+        [[3, 11, 12, 8], [3, 3, 8, 4], 2, 'same'], // too many columns for the fused loop: matmul + col2im
+      ];
+      for (const [x, f, s, pad] of cases) {
+        const dy = outShape(x, f, s, pad, 1, false);
+        await parity(`dx ${x} ${f} s${s} ${JSON.stringify(pad)}`, () =>
+          run('Conv2DBackpropInput', { dy: rnd(dy, 120), filter: rnd(f, 121) }, { strides: s, pad, dataFormat: 'NHWC', inputShape: x }),
+        );
+      }
+    });
+  });
+}

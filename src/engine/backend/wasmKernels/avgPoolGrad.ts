@@ -1,10 +1,13 @@
-// AvgPoolGrad for the wasm backend: the input gradient of average pooling is the transposed depthwise conv of dy with
-// a constant 1/(fh·fw) filter, which runs on XNNPACK through our depthwise input gradient. The stock C++ kernel is
-// ~7× slower than the forward pool. Like every tfjs backend, the divisor is the full window size, also for windows
-// that overlap 'same' padding (where the forward pool divides by the in-bounds count).
+// AvgPoolGrad for the wasm backend: dy · 1/(fh·fw) added over each window in one SIMD pass (poolGradSimd.ts) when the
+// channels are a multiple of 4 or windows overlap little; otherwise the transposed depthwise conv of dy with a constant
+// 1/(fh·fw) filter, which runs on XNNPACK through our depthwise input gradient. The stock C++ kernel is ~7× slower
+// than the forward pool. Like every tfjs backend, the divisor is the full window size, also for windows that overlap
+// 'same' padding (where the forward pool divides by the in-bounds count).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { depthwiseInputGrad } from './depthwiseConv2dNativeBackpropInput';
+import { poolGradSimd } from './poolGradSimd';
+import { simdKernels } from './simd';
 import { registerCache, run, type TensorInfo } from './util';
 
 /** Constant averaging filters per backend and shape; a few small tensors, kept so XNNPACK keeps their operators. */
@@ -31,6 +34,13 @@ function avgPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.AvgPoolGradAttrs & { dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const k = simdKernels(be);
+  // Channels past a multiple of 4 run one at a time; with heavily overlapping windows (3×3 stride 1) those are slower
+  // than the depthwise conv on XNNPACK.
+  const overlap = (info.filterHeight * info.filterWidth) / (info.strideHeight * info.strideWidth);
+  if (k && dy.dtype === 'float32' && (info.inChannels % 4 === 0 || overlap <= 4)) {
+    return poolGradSimd(be, k, info, dy, undefined, 1 / (info.filterHeight * info.filterWidth));
+  }
   const filter = averagingFilter(be, info.filterHeight, info.filterWidth, info.inChannels);
   return depthwiseInputGrad(be, dy, filter, info.inShape, strides, 1, pad, dimRoundingMode);
 }

@@ -2,10 +2,15 @@
 // flag (every matMul gradient: dy·Wᵀ, xᵀ·dy) or a batch dimension (attention) it falls back to a naive loop that is
 // 10–25× slower. Here operands are transposed explicitly (an unbatched right operand — a weight matrix, also when
 // tfjs's fused matMul gradient passes it as [1, K, N] — is transposed once and cached) and batches run one XNNPACK
-// product each.
+// product each. One to three rows times a transposed matrix (a dense layer's input gradient) are SIMD dot products
+// over the matrix as stored (simd.ts gemv_nt): 1.5× faster than XNNPACK on the cached transpose, and nothing cached.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdKernels } from './simd';
 import { derivedFilter, free, releaseDerived, reshape, run, sliceHeap, transpose, type TensorInfo } from './util';
+
+/** Rows of a up to which a · bᵀ runs as GEMVs (each reads b once; XNNPACK's GEMM reads it once for all rows). */
+const GEMV_MAX_ROWS = 3;
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
@@ -30,6 +35,19 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const simpleBatch = (batchA === batch || batchA === 1) && (batchB === batch || batchB === 1);
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (plain && batch === 1) || !simpleBatch || batch === 0) {
     return run(be, 'BatchMatMul', { a, b }, attrs);
+  }
+  // A few rows times a transposed matrix (dense input gradient dy · Wᵀ): SIMD dot products over W's rows as stored,
+  // bound by reading W once per row of a; no transposed copy of W to make or cache.
+  const [aRows, inner] = a.shape.slice(-2);
+  const sk = simdKernels(be);
+  if (sk && batch === 1 && transposeB && !transposeA && aRows <= GEMV_MAX_ROWS && inner % 4 === 0 && inner > 0) {
+    const bRows = b.shape[b.shape.length - 2];
+    const out = be.makeOutput([...outBatchShape, aRows, bRows], 'float32');
+    const aAddr = heapAddress(be, a);
+    const outAddr = heapAddress(be, out);
+    const bAddr = heapAddress(be, b);
+    for (let r = 0; r < aRows; r++) sk.gemv_nt(aAddr + 4 * r * inner, bAddr, outAddr + 4 * r * bRows, 4 * inner, bRows);
+    return out;
   }
   // Operands as plain 3-D [batch, rows, inner] and [batch, inner, cols].
   const a3 = transposeA ? transposed3d(be, a, batchA) : reshape(be, a, [batchA, ...a.shape.slice(-2)]);

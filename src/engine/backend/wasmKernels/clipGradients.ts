@@ -2,10 +2,12 @@
 //
 // tfjs computes them from generic ops: where(x ≥ min ∧ x ≤ max, dy, zerosLike(dy)) is five passes and five allocations
 // per activation, and together they were the largest cost of a MobileNetV2 input gradient. Here each is one kernel
-// with one branchless pass over the wasm heap. The gradient registrations are replaced by ones that call these kernels
-// when the active backend is wasm and the stock gradient otherwise; the values are identical (tested against cpu).
+// with one pass over the wasm heap: SIMD (simd.ts) where available, else a branchless JS loop. The gradient
+// registrations are replaced by ones that call these kernels when the active backend is wasm and the stock gradient
+// otherwise; the values are identical (tested against cpu).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdKernels } from './simd';
 import type { TensorInfo } from './util';
 
 export const CLIP_GRAD_KERNEL = 'AttributionLensClipByValueGrad';
@@ -39,11 +41,17 @@ function clipGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
   const { clipValueMin, clipValueMax } = attrs as unknown as tf.ClipByValueAttrs;
   const out = be.makeOutput(dy.shape, 'float32');
+  const n = tf.util.sizeFromShape(dy.shape);
+  const k = simdKernels(be);
+  // SIMD for whole vectors of 4, the JS loop for the rest (all of it without SIMD).
+  const done = k ? n & ~3 : 0;
+  if (done) k!.clip_grad(heapAddress(be, x), heapAddress(be, dy), heapAddress(be, out), 4 * done, clipValueMin, clipValueMax);
+  if (done === n) return out;
   const o = be.typedArrayFromHeap(out) as Float32Array; // views after makeOutput: allocation may grow the heap
   clipGradLoop(
-    be.typedArrayFromHeap(x) as Float32Array,
-    new Int32Array(o.buffer, (be.typedArrayFromHeap(dy) as Float32Array).byteOffset, o.length),
-    new Int32Array(o.buffer, o.byteOffset, o.length),
+    (be.typedArrayFromHeap(x) as Float32Array).subarray(done),
+    new Int32Array(o.buffer, (be.typedArrayFromHeap(dy) as Float32Array).byteOffset + 4 * done, n - done),
+    new Int32Array(o.buffer, o.byteOffset + 4 * done, n - done),
     clipValueMin,
     clipValueMax,
   );
@@ -54,8 +62,13 @@ function relu6Grad({ inputs, backend }: KernelArgs): TensorInfo {
   const be = backend as BackendWasm;
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
   const out = be.makeOutput(dy.shape, 'float32');
+  const n = tf.util.sizeFromShape(dy.shape);
+  const k = simdKernels(be);
+  const done = k ? n & ~3 : 0;
+  if (done) k!.relu6_grad(heapAddress(be, x), heapAddress(be, dy), heapAddress(be, out), 4 * done);
+  if (done === n) return out;
   const o = be.typedArrayFromHeap(out) as Float32Array;
-  relu6GradLoop(be.typedArrayFromHeap(x) as Float32Array, be.typedArrayFromHeap(dy) as Float32Array, o);
+  relu6GradLoop((be.typedArrayFromHeap(x) as Float32Array).subarray(done), (be.typedArrayFromHeap(dy) as Float32Array).subarray(done), o.subarray(done));
   return out;
 }
 

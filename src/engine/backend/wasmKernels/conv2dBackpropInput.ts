@@ -1,8 +1,10 @@
 // Conv2DBackpropInput (input gradient of conv2d, also the forward of conv2dTranspose) for the wasm backend. Stock wasm
-// runs a naive C++ loop (~11× slower than the forward conv). Here, on XNNPACK:
-//  - 1×1 filters, stride 1: one matmul dx = dy · Wᵀ;
-//  - stride 1: the forward conv of the padded dy with the spatially flipped, in/out-swapped filter;
-//  - stride > 1: the matmul dy · Wᵀ into columns, scattered back onto dx (col2im).
+// runs a naive C++ loop (~11× slower than the forward conv). Here:
+//  - 1×1 filters, stride 1: one XNNPACK matmul dx = dy · Wᵀ;
+//  - stride > 1, or ≤ 4 input channels (stems), when a column row (fh·fw·ic floats) fits 8 SIMD vectors: one fused
+//    SIMD loop (simd.ts) that computes each pixel's column row dy · Wᵀ in registers and adds it onto dx;
+//  - other strided ones: the XNNPACK matmul dy · Wᵀ into columns, scattered back onto dx (col2im);
+//  - other stride-1 ones: the XNNPACK conv of the padded dy with the spatially flipped, in/out-swapped filter.
 // The derived filters (Wᵀ, flipped) are cached per weight tensor, so XNNPACK keeps their packed operators.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -20,6 +22,7 @@ import {
   zeroDilateHW,
   type TensorInfo,
 } from './util';
+import { convTransposeRowKernel, heapAddress, simdKernels } from './simd';
 
 /** Geometry shared by the conv and depthwise input gradients (one spatial axis). */
 export interface AxisGeometry {
@@ -98,7 +101,14 @@ export function conv2dInputGradNHWC(
     return dx;
   }
 
-  if (info.strideHeight > 1 || info.strideWidth > 1) return transposedConvByCol2Im(backend, dy, filter, info);
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (strided || inChannels <= 4) {
+    // XNNPACK's conv to ≤ 4 output channels is slow, and a columns matrix costs a pass through memory.
+    const fusable = info.dilationHeight === 1 && info.dilationWidth === 1 && tf.util.sizeFromShape(info.outShape) > 0;
+    const fused = fusable ? convTransposeRowKernel(backend, Math.ceil((filterHeight * filterWidth * inChannels) / 4)) : null;
+    if (fused) return transposedConvFused(backend, dy, filter, info, fused);
+    if (strided || simdKernels(backend)) return transposedConvByCol2Im(backend, dy, filter, info);
+  }
 
   const swapped = derivedFilter(backend, filter, 'flipped, in/out swapped', () => {
     const flipped = flipHW(backend, filter);
@@ -142,6 +152,12 @@ function transposedConvByCol2Im(backend: BackendWasm, dy: TensorInfo, filter: Te
   const cols = backend.typedArrayFromHeap(colsInfo) as Float32Array;
   dx.fill(0);
   const rowLen = fw * ic;
+  // Output columns whose filter row lands wholly inside dx: with SIMD, one add_runs call per (row, ky) adds them.
+  const k = dw === 1 ? simdKernels(backend) : null;
+  const xLo = k ? Math.min(ow, Math.ceil(left / sw)) : ow;
+  const xHi = k ? Math.max(xLo, Math.min(ow, Math.floor((iw - fw + left) / sw) + 1)) : ow;
+  const colsAddr = k ? heapAddress(backend, colsInfo) : 0;
+  const dxAddr = k ? heapAddress(backend, out) : 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
       for (let ky = 0; ky < fh; ky++) {
@@ -149,6 +165,13 @@ function transposedConvByCol2Im(backend: BackendWasm, dy: TensorInfo, filter: Te
         if (iy < 0 || iy >= ih) continue;
         const dstRow = (b * ih + iy) * iw;
         for (let x = 0; x < ow; x++) {
+          if (x === xLo && xHi > xLo) {
+            // Left border done; the interior in one call, in the same column order as the loop.
+            const src = ((b * oh + y) * ow + x) * fh * rowLen + ky * rowLen;
+            k!.add_runs(colsAddr + 4 * src, dxAddr + 4 * (dstRow + x * sw - left) * ic, 4 * rowLen, xHi - xLo, 4 * fh * rowLen, 4 * sw * ic);
+            x = xHi - 1;
+            continue;
+          }
           const src0 = ((b * oh + y) * ow + x) * fh * rowLen + ky * rowLen;
           const ix0 = x * sw - left;
           if (dw === 1 && ix0 >= 0 && ix0 + fw <= iw) {
@@ -169,6 +192,63 @@ function transposedConvByCol2Im(backend: BackendWasm, dy: TensorInfo, filter: Te
     }
   }
   free(backend, colsInfo);
+  return out;
+}
+
+/**
+ * Input gradient with the fused SIMD loop (simd.ts conv_t_row): per dy row, each pixel's column row dy · Wᵀ is added
+ * onto a dx padded so that every window lies inside it, then the padding is cropped off. No columns matrix.
+ */
+function transposedConvFused(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  rowKernel: NonNullable<ReturnType<typeof convTransposeRowKernel>>,
+): TensorInfo {
+  const { batchSize: n, inHeight: ih, inWidth: iw, inChannels: ic, outHeight: oh, outWidth: ow, outChannels: oc } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const colLen = fh * fw * ic;
+  const nVec = Math.ceil(colLen / 4);
+  const hp = (oh - 1) * sh + fh; // padded dx covering every window, origin at (−top, −left)
+  const wp = (ow - 1) * sw + fw;
+  const padLen = hp * wp * ic;
+  const wtLen = oc * 4 * nVec;
+  // One work tensor: Wᵀ rows zero-padded to nVec·4 floats, a column-row scratch, then the padded dx of one image.
+  const workInfo = backend.makeOutput([wtLen + 4 * nVec + padLen], 'float32');
+  const out = backend.makeOutput(info.inShape, 'float32');
+  const work = backend.typedArrayFromHeap(workInfo) as Float32Array; // views after makeOutput: allocation may grow the heap
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  const w = backend.typedArrayFromHeap(filter) as Float32Array; // [fh, fw, ic, oc] = [colLen, oc]
+  work.fill(0, 0, wtLen);
+  for (let j = 0; j < colLen; j++) for (let o = 0; o < oc; o++) work[o * 4 * nVec + j] = w[j * oc + o];
+  const workAddr = heapAddress(backend, workInfo);
+  const scratch = workAddr + 4 * wtLen;
+  const padStart = wtLen + 4 * nVec;
+  const padAddr = workAddr + 4 * padStart;
+  const pad = work.subarray(padStart);
+  const dyAddr = heapAddress(backend, dy);
+  const padRow = wp * ic;
+  const keepW = Math.max(0, Math.min(iw, wp - left)) * ic; // dx columns the padded image covers
+  for (let b = 0; b < n; b++) {
+    pad.fill(0);
+    for (let y = 0; y < oh; y++) {
+      rowKernel(dyAddr + 4 * (b * oh + y) * ow * oc, workAddr, padAddr + 4 * y * sh * padRow, ow, oc, 4 * padRow, 4 * sw * ic, 4 * fw * ic, fh, scratch);
+    }
+    for (let iy = 0; iy < ih; iy++) {
+      const dst = (b * ih + iy) * iw * ic;
+      const py = iy + top;
+      let done = 0;
+      if (py < hp) {
+        const src = py * padRow + left * ic;
+        dx.set(pad.subarray(src, src + keepW), dst);
+        done = keepW;
+      }
+      if (done < iw * ic) dx.fill(0, dst + done, dst + iw * ic);
+    }
+  }
+  backend.disposeData(workInfo.dataId);
   return out;
 }
 

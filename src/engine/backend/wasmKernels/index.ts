@@ -9,11 +9,13 @@ import { registerBatchNormGradient } from './batchNormGradient';
 import { clipGradKernelConfig, registerFusedClipGradients, relu6GradKernelConfig } from './clipGradients';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
+import { conv3dBackpropInputConfig } from './conv3dBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
 import { equalConfig } from './equal';
 import { fusedBatchNormConfig } from './fusedBatchNorm';
 import { identityConfig } from './identity';
+import { maxPool3dConfig, maxPool3dGradConfig } from './maxPool3d';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { sliceConfig } from './slice';
 import { tileConfig } from './tile';
@@ -43,6 +45,9 @@ const overrides: tf.KernelConfig[] = [
   equalConfig,
 ];
 
+/** Stock kernels that return wrong values; ours are the definition (benchmarks keep them: "stock" would be wrong). */
+const corrections: tf.KernelConfig[] = [conv3dBackpropInputConfig, maxPool3dConfig, maxPool3dGradConfig];
+
 /** Ops whose gradient we replace on wasm (same values; fewer passes). */
 const fusedGradients = [tf.ClipByValue, tf.Relu6, tf.FusedBatchNorm];
 
@@ -65,7 +70,7 @@ export function registerWasmGradientKernels(): RegisteredKernels {
     tf.registerKernel(k);
     added.push(k.kernelName);
   }
-  for (const k of overrides) {
+  for (const k of [...overrides, ...corrections]) {
     if (captureStock(k.kernelName)) tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
     overridden.push(k.kernelName);
@@ -79,6 +84,7 @@ export function registerWasmGradientKernels(): RegisteredKernels {
 export const wasmKernelNames = {
   added: missing.map((k) => k.kernelName),
   overridden: overrides.map((k) => k.kernelName),
+  corrected: corrections.map((k) => k.kernelName),
   fusedGradients,
 };
 

@@ -1,9 +1,12 @@
-// MaxPoolGrad for the wasm backend: one JS pass over the pooling windows on the wasm heap, channels innermost so reads
-// are contiguous, adding each dy to the position of its window's maximum. The stock C++ kernel is ~35× slower than
-// the forward pool. Same choice of maximum as tfjs (first strictly greater value in row-major window order; positions
-// in the padding and NaN never win), so ties — common after ReLU — route the gradient identically.
+// MaxPoolGrad for the wasm backend: one pass over the pooling windows on the wasm heap, channels innermost so reads
+// are contiguous, adding each dy to the position of its window's maximum: SIMD (poolGradSimd.ts), or the JS loop
+// below where the SIMD module cannot run. The stock C++ kernel is ~35× slower than the forward pool. Same choice of
+// maximum as tfjs (first strictly greater value in row-major window order; positions in the padding and NaN never
+// win), so ties — common after ReLU — route the gradient identically.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { poolGradSimd } from './poolGradSimd';
+import { simdKernels } from './simd';
 import { run, type TensorInfo } from './util';
 
 function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): TensorInfo {
@@ -15,6 +18,8 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap
   const { batchSize, inHeight: ih, inWidth: iw, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
+  const k = simdKernels(be);
+  if (k) return poolGradSimd(be, k, info, dy, input, 0);
   const out = be.makeOutput(input.shape, 'float32');
   const dx = be.typedArrayFromHeap(out) as Float32Array; // views after makeOutput: allocation may grow the heap
   const x = be.typedArrayFromHeap(input) as Float32Array;
