@@ -1,4 +1,4 @@
-// AvgPool's gradient is the derivative of the forward pass tfjs computes, also where 'same' padding makes border
+// AvgPool's (and AvgPool3D's) gradient is the derivative of the forward pass tfjs computes, also where 'same' padding makes border
 // windows partial (tfjs' stock gradient divides those by the full window area).
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
@@ -42,3 +42,22 @@ for (const c of cases) {
     numeric.forEach((v, i) => assert.ok(Math.abs(v - analytic[i]) <= 1e-3 * (1 + Math.abs(v)), `element ${i}: numeric ${v}, analytic ${analytic[i]}`));
   });
 }
+
+test('avgPool3d gradient equals the numeric derivative with same padding (partial windows in all three axes)', () => {
+  const shape: [number, number, number, number, number] = [1, 3, 4, 5, 2];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const x = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.3));
+  const outShape = tf.avgPool3d(tf.zeros(shape) as tf.Tensor5D, [2, 2, 3], [1, 2, 2], 'same').shape;
+  const w = tf.tensor(Float32Array.from({ length: outShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.7)), outShape);
+  const f = (v: tf.Tensor) => tf.sum(tf.mul(tf.avgPool3d(v as tf.Tensor5D, [2, 2, 3], [1, 2, 2], 'same'), w)) as tf.Scalar;
+  const analytic = tf.grad(f)(tf.tensor(x, shape)).dataSync();
+  const h = 1e-2;
+  for (let i = 0; i < size; i++) {
+    const up = x.slice();
+    const down = x.slice();
+    up[i] += h;
+    down[i] -= h;
+    const numeric = (f(tf.tensor(up, shape)).dataSync()[0] - f(tf.tensor(down, shape)).dataSync()[0]) / (2 * h);
+    assert.ok(Math.abs(numeric - analytic[i]) <= 1e-3 * (1 + Math.abs(numeric)), `element ${i}: numeric ${numeric}, analytic ${analytic[i]}`);
+  }
+});

@@ -16,6 +16,15 @@ const planted = (file: string) => join(FIXTURES, 'image/planted', file);
 
 before(async () => {
   await initBackend('wasm');
+  // Layer initializers draw from Math.random: seeded, so every run builds the same models.
+  let state = Number(process.env.LENS_TEST_SEED ?? 12345) >>> 0;
+  Math.random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 });
 
 function partsOf(model: tf.LayersModel, predict?: (x: tf.Tensor) => tf.Tensor2D): TfjsModelParts {
@@ -154,11 +163,42 @@ test('functional graphs: residual add, concatenate (channel axis), multiply, ave
   await assertSameAsTfjs(tf.model({ inputs: input, outputs: out }), 'functional');
 });
 
+test('decoders and volumes: transposed convolutions (same, valid, stride 2), upsampling (nearest, bilinear), 3D convolutions and pools, RepeatVector', async () => {
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.conv2d({ inputShape: [6, 5, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, padding: 'valid' }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 3, padding: 'valid' }),
+      tf.layers.upSampling2d({ size: [2, 3] }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 3 }),
+      tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3 }),
+    ]),
+    'decoder',
+  );
+  // (3D gradients on wasm need the engine's Conv3DBackpropInputV2: the stock wasm kernel is wrong.)
+  await assertSameAsTfjs(
+    seq([
+      tf.layers.conv3d({ inputShape: [6, 6, 5, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+      tf.layers.maxPooling3d({ poolSize: 2 }),
+      tf.layers.averagePooling3d({ poolSize: [1, 2, 2], padding: 'same' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, activation: 'tanh' }),
+      tf.layers.repeatVector({ n: 3 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2 }),
+    ]),
+    'volumes',
+  );
+});
+
 test('a layer without a translation leaves the model on tfjs, and says which layer', () => {
-  const m = seq([tf.layers.upSampling2d({ inputShape: [4, 4, 2], size: [2, 2] }), tf.layers.flatten(), tf.layers.dense({ units: 2 })]);
-  const t = translateLayersModel(m, [4, 4, 2], 2, '/virtual/model.json');
+  const m = seq([tf.layers.simpleRNN({ inputShape: [5, 3], units: 4 }), tf.layers.dense({ units: 2 })]);
+  const t = translateLayersModel(m, [5, 3], 2, '/virtual/model.json');
   assert.ok('reason' in t);
-  assert.match(t.reason, /UpSampling2D/);
+  assert.match(t.reason, /SimpleRNN/);
 });
 
 test('a translation whose scores differ from the model is refused (the check can fail)', async () => {

@@ -110,6 +110,14 @@ const permute: LayerTranslation = (ctx) => {
   return [{ name: ctx.w.op('Transpose', [x.name], { perm: [0, ...dims] }), shape: ctx.outputShapes[0], channelsFirst: false }];
 };
 
+/** RepeatVector: [batch, d] → [batch, n, d]. */
+const repeatVector: LayerTranslation = (ctx) => {
+  const x = ctx.w.keras(single(ctx));
+  const [n, d] = ctx.outputShapes[0];
+  const spread = ctx.w.e.unsqueeze(x.name, [1]);
+  return [{ name: ctx.w.op('Expand', [spread, ctx.w.e.i64([1, n, d])]), shape: ctx.outputShapes[0], channelsFirst: false }];
+};
+
 /** The inputs in one layout: channels first if all are, else all in the Keras layout. */
 function sameLayout(ctx: LayerContext): Value[] {
   if (ctx.inputs.length < 2) throw new Untranslatable(`merge layer '${ctx.layer.name}' has ${ctx.inputs.length} input`);
@@ -157,9 +165,8 @@ export const CORE_LAYERS: Record<string, LayerTranslation> = {
   Concatenate: concatenate,
   Dropout: identity,
   SpatialDropout1D: identity,
-  SpatialDropout2D: identity,
   GaussianNoise: identity,
   GaussianDropout: identity,
   AlphaDropout: identity,
-  ActivityRegularization: identity,
+  RepeatVector: repeatVector,
 };

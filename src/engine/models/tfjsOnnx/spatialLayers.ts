@@ -105,6 +105,71 @@ const depthwise: LayerTranslation = (ctx) => {
   return [activation(ctx.w, result(s, y, ctx.outputShapes[0]), ctx.config.activation as string)];
 };
 
+/** Keras transposed kernel [k…, out, in] → ONNX ConvTranspose weight [in, out, k…]. */
+function transposedKernelToOnnx(data: Float32Array, shape: number[]): { data: Float32Array; dims: number[] } {
+  const spatial = shape.slice(0, -2);
+  const [cout, cin] = shape.slice(-2);
+  const area = spatial.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(data.length);
+  for (let p = 0; p < area; p++) {
+    for (let o = 0; o < cout; o++) {
+      for (let i = 0; i < cin; i++) out[(i * cout + o) * area + p] = data[(p * cout + o) * cin + i];
+    }
+  }
+  return { data: out, dims: [cin, cout, ...spatial] };
+}
+
+/**
+ * Conv2DTranspose: tfjs computes it as the input gradient of the forward convolution that maps the output back to
+ * the input, so its padding is that convolution's padding on the output size; output_padding covers the rest.
+ */
+const transposedConvolution: LayerTranslation = (ctx) => {
+  const s = spatialInput(ctx, 2);
+  const name = ctx.layer.name;
+  const k = requireWeight(ctx, 'kernel');
+  const weight = transposedKernelToOnnx(k.data, k.shape);
+  const kernel = weight.dims.slice(2);
+  const strides = ints(ctx.config.strides ?? 1, 2, `strides of '${name}'`);
+  const dilations = ints(ctx.config.dilationRate ?? 1, 2, `dilationRate of '${name}'`);
+  if (dilations.some((d) => d !== 1)) throw new Untranslatable(`dilated Conv2DTranspose '${name}'`);
+  const outShape = ctx.outputShapes[0];
+  const outSizes = s.keepsKerasLayout ? outShape.slice(1) : outShape.slice(0, 2);
+  const p = pads(ctx.config.padding, outSizes, kernel, strides, dilations);
+  const outputPadding = outSizes.map((o, d) => o - (strides[d] * (s.sizes[d] - 1) + kernel[d] - p[d] - p[d + 2]));
+  if (outputPadding.some((v, d) => v < 0 || v >= strides[d])) throw new Untranslatable(`Conv2DTranspose '${name}' with output size [${outSizes}]`);
+  const inputs = [s.x.name, ctx.w.weight(weight.data, weight.dims)];
+  const b = bias(ctx);
+  if (b) inputs.push(b);
+  const y = ctx.w.op('ConvTranspose', inputs, {
+    strides,
+    pads: p,
+    kernel_shape: kernel,
+    output_padding: outputPadding.some((v) => v !== 0) ? outputPadding : undefined,
+  });
+  return [activation(ctx.w, result(s, y, outShape), ctx.config.activation as string)];
+};
+
+/**
+ * UpSampling2D: nearest repeats each pixel (tfjs' resizeNearestNeighbor at an integer factor, corners not aligned),
+ * written as Expand so its gradient is a sum; bilinear is ONNX's linear Resize with asymmetric coordinates.
+ */
+const upSampling: LayerTranslation = (ctx) => {
+  const s = spatialInput(ctx, 2);
+  const [sh, sw] = ints(ctx.config.size ?? 2, 2, `size of '${ctx.layer.name}'`);
+  const [h, w] = s.sizes;
+  const c = s.keepsKerasLayout ? s.x.shape[0] : s.x.shape[2];
+  const { w: out } = ctx;
+  let y: string;
+  if (ctx.config.interpolation === 'bilinear') {
+    y = out.op('Resize', [s.x.name, '', out.e.f32([1, 1, sh, sw], [4])], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' });
+  } else if ((ctx.config.interpolation ?? 'nearest') === 'nearest') {
+    const spread = out.op('Reshape', [s.x.name, out.e.i64([-1, c, h, 1, w, 1])]);
+    const repeated = out.op('Expand', [spread, out.e.i64([1, 1, 1, sh, 1, sw])]);
+    y = out.op('Reshape', [repeated, out.e.i64([-1, c, h * sh, w * sw])]);
+  } else throw new Untranslatable(`interpolation '${String(ctx.config.interpolation)}' of '${ctx.layer.name}'`);
+  return [result(s, y, ctx.outputShapes[0])];
+};
+
 const separable: LayerTranslation = (ctx) => {
   const s = spatialInput(ctx, 2);
   const dk = requireWeight(ctx, 'depthwise_kernel');
@@ -182,18 +247,21 @@ const cropping =
 export const SPATIAL_LAYERS: Record<string, LayerTranslation> = {
   Conv1D: convolution(1),
   Conv2D: convolution(2),
+  Conv3D: convolution(3),
+  Conv2DTranspose: transposedConvolution,
+  UpSampling2D: upSampling,
   DepthwiseConv2D: depthwise,
   SeparableConv2D: separable,
   MaxPooling1D: pooling(1, 'MaxPool'),
   MaxPooling2D: pooling(2, 'MaxPool'),
+  MaxPooling3D: pooling(3, 'MaxPool'),
   AveragePooling1D: pooling(1, 'AveragePool'),
   AveragePooling2D: pooling(2, 'AveragePool'),
+  AveragePooling3D: pooling(3, 'AveragePool'),
   GlobalAveragePooling1D: globalPooling(1, 'average'),
   GlobalAveragePooling2D: globalPooling(2, 'average'),
   GlobalMaxPooling1D: globalPooling(1, 'max'),
   GlobalMaxPooling2D: globalPooling(2, 'max'),
-  ZeroPadding1D: zeroPadding(1),
   ZeroPadding2D: zeroPadding(2),
-  Cropping1D: cropping(1),
   Cropping2D: cropping(2),
 };
