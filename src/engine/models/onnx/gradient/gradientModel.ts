@@ -193,6 +193,13 @@ export async function buildGradientModel(source: GradientSource): Promise<Gradie
   const shape = e.one('Shape', [source.outputName]);
   add(source.outputName, e.one('Reshape', [TARGET_MASK, shape]));
 
+  // Readers of each value (graph outputs count as one), so a rule can tell when it is a value's only reader.
+  const readers = new Map<string, number>();
+  for (const node of g.nodes) for (const i of node.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+  for (const o of g.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
+  const producers = new Map<string, OnnxNode>();
+  for (const node of g.nodes) for (const o of node.outputs) if (o) producers.set(o, node);
+
   const opsOnPath = new Set<string>();
   try {
     for (let k = g.nodes.length - 1; k >= 0; k--) {
@@ -202,7 +209,9 @@ export async function buildGradientModel(source: GradientSource): Promise<Gradie
       opsOnPath.add(node.opType);
       const rule = node.domain === '' ? RULES[node.opType] : undefined;
       if (!rule) throw new Unsupported(`${node.domain ? `${node.domain}.` : ''}${node.opType} node '${node.name}' has no gradient rule`);
-      const context = ruleContext(node, e, opset, facts, active, dys, constants, g, rawNodes, add);
+      const context = ruleContext(node, e, opset, facts, active, dys, constants, g, rawNodes, add, (name) =>
+        readers.get(name) === 1 ? producers.get(name) : undefined,
+      );
       if (resizes.has(node.name)) context.resize = resizes.get(node.name);
       rule(context);
     }
@@ -247,6 +256,7 @@ function ruleContext(
   g: OnnxGraph,
   rawNodes: NodeProto[],
   add: (name: string, grad: string) => void,
+  soleProducerOf: (name: string) => OnnxNode | undefined,
 ): RuleContext {
   const constant = (i: number): number[] | undefined => {
     const name = node.inputs[i];
@@ -267,6 +277,9 @@ function ruleContext(
     active: (i) => !!node.inputs[i] && active.has(node.inputs[i]),
     dy: (k) => dys[k],
     addGrad: (i, grad) => add(node.inputs[i], grad),
+    soleProducer: (i) => (node.inputs[i] ? soleProducerOf(node.inputs[i]) : undefined),
+    addGradTo: (name, grad) => add(name, grad),
+    isActive: (name) => active.has(name),
     constInts: constant,
     constFloats: constant,
     extraOutput(k) {

@@ -19,6 +19,14 @@ export interface RuleContext {
   /** The gradient of output k, if any flows back to it. */
   dy(k: number): string | undefined;
   addGrad(i: number, grad: string): void;
+  /**
+   * The node that makes input i when this node is the only reader of that value (and it is no graph output): a rule
+   * may then differentiate both at once, giving the gradient of that node's inputs (addGradTo) and none to input i.
+   */
+  soleProducer(i: number): OnnxNode | undefined;
+  addGradTo(name: string, grad: string): void;
+  /** Whether the value depends (differentiably) on the model input. */
+  isActive(name: string): boolean;
   /** Integer values of a constant input (initializer, Constant node, or batch-independent shape arithmetic). */
   constInts(i: number): number[] | undefined;
   /** Float values of a constant input. */
@@ -295,8 +303,9 @@ const globalAveragePool: Rule = (c) => {
 
 /**
  * MaxPool: the gradient goes to each window's argmax, read from MaxPool's Indices output (flat over N·C·spatial),
- * scattered with summation. Before opset 16 ScatterElements cannot add, so windows are split into groups that do not
- * overlap (output positions congruent modulo ⌈window / stride⌉ along each axis), each scattered alone, then summed.
+ * unpooled where windows do not overlap, else scattered with summation. Before opset 16 ScatterElements cannot add,
+ * so windows are split into groups that do not overlap (output positions congruent modulo ⌈window / stride⌉ along
+ * each axis), each scattered alone, then summed.
  */
 const maxPool: Rule = (c) => {
   const dy = firstGradOnly(c);
@@ -310,6 +319,19 @@ const maxPool: Rule = (c) => {
   const g = geometry(c, kernel, x.slice(2), y.slice(2));
   const indices = c.extraOutput(1);
   const xName = c.node.inputs[0];
+  // A ReLU feeding only this pool: its gradient is folded in. The argmax of a window of ReLU outputs holds a positive
+  // input exactly when the window's maximum y is positive (else all are 0, and ReLU's gradient at ≤ 0 is 0), so the
+  // ReLU's mask is (y > 0) on the pooled gradient — a quarter of the values — instead of a pass over the whole map.
+  const producer = c.soleProducer(0);
+  const relu = producer?.opType === 'Relu' && producer.domain === '' && c.isActive(producer.inputs[0]) ? producer : undefined;
+  const routed = relu ? e.one('Mul', [dy, e.one('Cast', [e.one('Greater', [c.node.outputs[0], e.f32([0])])], { to: 1 })]) : dy;
+  const give = (grad: string) => (relu ? c.addGradTo(relu.inputs[0], grad) : c.addGrad(0, grad));
+  if (attrInt(c, 'ceil_mode', 0) === 0 && g.dilations.every((d) => d === 1) && g.kernel.every((k, d) => k <= g.strides[d])) {
+    // Windows that do not overlap: each input element is some window's argmax at most once, so MaxUnpool (dy written
+    // at the indices, zeros elsewhere) is the gradient — one pass, ~2× faster than zeros + ScatterElements.
+    give(e.one('MaxUnpool', [routed, indices, e.one('Shape', [xName])], { kernel_shape: g.kernel, strides: g.strides, pads: g.pads }));
+    return;
+  }
   const flatShape = e.i64([-1]);
   const zeros = e.one('ConstantOfShape', [e.one('Shape', [e.one('Reshape', [xName, flatShape])])], {});
   const scatter = (values: string, where: string, add: boolean) =>
@@ -318,7 +340,7 @@ const maxPool: Rule = (c) => {
       reduction: add ? 'add' : undefined,
     });
   let flat: string;
-  if (c.opset >= 16) flat = scatter(dy, indices, true);
+  if (c.opset >= 16) flat = scatter(routed, indices, true);
   else {
     const period = g.kernel.map((k, d) => Math.ceil(((k - 1) * g.dilations[d] + 1) / g.strides[d]));
     const groups: number[][] = [[]];
@@ -329,13 +351,13 @@ const maxPool: Rule = (c) => {
     }
     const axes = Array.from({ length: n }, (_, d) => d + 2);
     const parts = groups.map((offsets) => {
-      if (period.every((p) => p === 1)) return scatter(dy, indices, false);
+      if (period.every((p) => p === 1)) return scatter(routed, indices, false);
       const pick = (t: string) => e.slice(t, offsets, Array(n).fill(TO_END), axes, period);
-      return scatter(pick(dy), pick(indices), false);
+      return scatter(pick(routed), pick(indices), false);
     });
     flat = parts.length === 1 ? parts[0] : e.one('Sum', parts);
   }
-  c.addGrad(0, e.reshapeLike(flat, xName));
+  give(e.reshapeLike(flat, xName));
 };
 
 const batchNormalization: Rule = (c) => {
