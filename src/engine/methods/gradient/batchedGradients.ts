@@ -41,6 +41,13 @@ function budgetedContext(model: ExplainableModel, ctx: RunContext): RunContext {
   };
 }
 
+/** Whether the model's gradients will run on ONNX Runtime (its fast path prepared and in use). */
+export async function nativeGradientPath(model: ExplainableModel): Promise<boolean> {
+  if (!fastGradientsEnabled() || typeof model.gradientsFast !== 'function') return false;
+  if (model.prepareFastPaths && !(await model.prepareFastPaths())) return false;
+  return (model.fastGradientPath ?? 'onnxruntime').startsWith('onnxruntime');
+}
+
 /** Runs the gradients; resolves to the path that computed them. */
 export async function gradientsInBatches(
   model: ExplainableModel,
