@@ -147,15 +147,16 @@ function runMemory(flags: BenchFlags): MemoryRun[] {
   const plan: { model: string; steps: number; memoryBudgetMB?: number }[] = [
     { model: 'cnn-tfjs', steps: 10 },
     { model: 'cnn-tfjs', steps: 50 },
-    { model: 'cnn-tfjs', steps: 200 },
-    { model: 'cnn-tfjs', steps: 200, memoryBudgetMB: 16 },
+    { model: 'cnn-tfjs', steps: 128 },
+    { model: 'cnn-tfjs', steps: 512 },
+    { model: 'cnn-tfjs', steps: 512, memoryBudgetMB: 16 },
     ...(flags.quick
       ? []
       : [
           { model: 'mobilenet-tfjs', steps: 10 },
-          { model: 'mobilenet-tfjs', steps: 50 },
-          { model: 'mobilenet-tfjs', steps: 100 },
-          { model: 'mobilenet-tfjs', steps: 50, memoryBudgetMB: 128 },
+          { model: 'mobilenet-tfjs', steps: 128 },
+          { model: 'mobilenet-tfjs', steps: 256 },
+          { model: 'mobilenet-tfjs', steps: 128, memoryBudgetMB: 128 },
         ]),
   ];
   return plan
@@ -176,6 +177,8 @@ function runMemory(flags: BenchFlags): MemoryRun[] {
         ...(typeof m?.options?.memoryBudgetMB === 'number' ? { effectiveBudgetMB: m.options.memoryBudgetMB } : {}),
         medianMs: m?.medianMs,
         tfPeakBytes: m?.tfPeakBytes,
+        rssRiseBytes: m?.rssRiseBytes,
+        gradientPath: m?.gradientPath,
         maxRssBytes: out.result?.maxRssBytes,
         ...(m?.error || out.error ? { error: m?.error ?? out.error } : {}),
       };

@@ -55,6 +55,12 @@ export interface MethodResult {
   options?: MethodOptions;
   /** What computed the gradients (checks.gradientPath), for gradient methods. */
   gradientPath?: string;
+  /**
+   * Memory runs: the largest rise of the process's resident memory above its level just before the first run, sampled
+   * every 2 ms while it runs (ONNX Runtime's buffers, which tf.profile cannot see; the model's fast path is prepared
+   * before, so its one-time check is not counted).
+   */
+  rssRiseBytes?: number;
   error?: string;
 }
 
@@ -69,6 +75,21 @@ export interface WorkerResult {
   methods: MethodResult[];
   /** process.resourceUsage().maxRSS, in bytes, at the end. */
   maxRssBytes: number;
+}
+
+/** Samples process.memoryUsage.rss() every 2 ms until stop(); returns the peak rise over the level at the start. */
+function rssSampler(): { stop(): number } {
+  const start = process.memoryUsage.rss();
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 2);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss()) - start;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -110,6 +131,8 @@ async function main(): Promise<void> {
         loadMs = e.timings.loadMs;
         r.scores = e.prediction.scores.slice(0, 10);
       } else {
+        if (req.igSteps) await (await models.get(modelPath)).prepareFastPaths?.();
+        const rss = rssSampler();
         const profile = await tf.profile(async () => {
           const e = await explain(request, models);
           loadMs = e.timings.loadMs;
@@ -118,6 +141,7 @@ async function main(): Promise<void> {
           return [];
         });
         r.tfPeakBytes = profile.peakBytes;
+        if (req.igSteps) r.rssRiseBytes = rss.stop();
       }
       result.loadMs ??= loadMs;
       const samples: number[] = [];

@@ -8,6 +8,7 @@ import type { LensManifest } from './manifest';
 import type { ModelFiles } from './modelFiles';
 import type { NetworkTensor, TfjsNetwork } from './network';
 import { translateTfjsError } from './tfjsErrors';
+import { setFastGradientBytesPerRow } from './onnx/gradient/memory';
 import { TRANSLATED_PATH, TranslatedFastPath } from './tfjsOnnx/fastPath';
 import { fastGradientsEnabled } from '../util/fastPaths';
 import type { ExplainableModel, RunOptions } from './types';
@@ -158,11 +159,26 @@ export function buildExplainableModel(network: TfjsNetwork, files: ModelFiles, m
       : undefined;
   if (fast) {
     Object.defineProperties(model, {
-      prepareFastPaths: { value: () => fast.prepare(), enumerable: true },
+      prepareFastPaths: {
+        value: async () => {
+          const ok = await fast.prepare();
+          // Known before the first batch, so batches are sized for the native memory from the start.
+          if (ok) setFastGradientBytesPerRow(model, fast.bytesPerRow!);
+          return ok;
+        },
+        enumerable: true,
+      },
       gradientsFast: {
         value: (xs: tf.Tensor, target: number) => {
           checkInput(xs);
           return fast.gradients(model, xs, target);
+        },
+        enumerable: true,
+      },
+      gradientsFastRaw: {
+        value: (values: Float32Array, rows: number, target: number) => {
+          if (values.length !== rows * product(inputShape)) throw new EngineError('INPUT_INVALID', `${values.length} values for ${rows} rows`, file);
+          return fast.gradientsRaw(model, values, rows, target);
         },
         enumerable: true,
       },

@@ -44,6 +44,11 @@ export interface ExplainableModel {
    * [B, ...inputShape], same shape; undefined when the model cannot (the caller then differentiates predict).
    */
   gradientsFast?(xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined>;
+  /**
+   * gradientsFast on flat rows ([rows × input size] values), without tfjs tensors: native paths take and return
+   * plain arrays, so a batch is not copied through the wasm heap four times. Undefined result: not available.
+   */
+  gradientsFastRaw?(values: Float32Array, rows: number, target: number): Promise<Float32Array | undefined>;
   /** What computes gradientsFast, for the explanation's checks (default 'onnxruntime'). */
   readonly fastGradientPath?: string;
   /**

@@ -174,9 +174,9 @@ test('torchTable and targets: ratio ours/PyTorch, same-model check, kernel and m
   } as unknown as KernelReport;
   const memory = [
     { model: 'cnn-tfjs', steps: 10, tfPeakBytes: 8e6 },
-    { model: 'cnn-tfjs', steps: 50, tfPeakBytes: 25e6 },
-    { model: 'cnn-tfjs', steps: 200, tfPeakBytes: 25e6 },
-    { model: 'cnn-tfjs', steps: 200, memoryBudgetMB: 16, tfPeakBytes: 25e6 },
+    { model: 'cnn-tfjs', steps: 128, tfPeakBytes: 20e6, rssRiseBytes: 5e6 },
+    { model: 'cnn-tfjs', steps: 512, tfPeakBytes: 20e6, rssRiseBytes: 4e6 },
+    { model: 'cnn-tfjs', steps: 512, memoryBudgetMB: 16, tfPeakBytes: 15e6, rssRiseBytes: 10e6 },
   ];
   const t = targets(kernels, runs, torch, memory, { errors: [], activation: { totalMs: 45, requireMs: 37, activateMs: 8, engineModulesLoaded: 0, bundleBytes: 1, runs: 1 } });
   const find = (re: RegExp) => t.rows.find((r) => re.test(r[0]))!;
@@ -189,8 +189,11 @@ test('torchTable and targets: ratio ours/PyTorch, same-model check, kernel and m
   const k = find(/≥ 5×/);
   assert.equal(k[2], 'no');
   assert.match(k[1], /1\/2 cases ≥ 5×; below: MaxPoolGrad b 2.00×/, 'only stock-wasm cases count');
-  assert.equal(find(/independent of steps/)[2], 'yes', '50 and 200 steps (≥ batch) have the same peak');
-  assert.equal(find(/memory budget/)[2], 'no', '25 MB over a 16 MB budget');
+  assert.equal(find(/independent of steps/)[2], 'yes', '128 and 512 steps (≥ batch) take the same memory');
+  assert.match(find(/independent of steps/)[1], /RSS rise/, 'native memory is shown');
+  assert.equal(find(/memory budget/)[2], 'no', '15 MB of tensors + 10 MB of native memory is over a 16 MB budget');
+  const growing = targets(kernels, runs, torch, [memory[1], { ...memory[2], rssRiseBytes: 20e6 }], { errors: [] });
+  assert.equal(growing.rows.find((r) => /independent of steps/.test(r[0]))![2], 'no', 'memory that grows with the steps fails');
   assert.equal(find(/activation/)[2], 'yes');
   assert.equal(memoryTable(memory).rows.length, 4);
 });

@@ -48,6 +48,37 @@ export async function nativeGradientPath(model: ExplainableModel): Promise<boole
   return (model.fastGradientPath ?? 'onnxruntime').startsWith('onnxruntime');
 }
 
+/**
+ * The native loop: rows filled into one reused array and handed to the model's raw fast path, gradients consumed from
+ * the arrays it returns, no tfjs tensors. Resolves to how many inputs it did (fewer than `total` when the fast path
+ * turned out to be unavailable: the caller does the rest).
+ */
+async function nativeBatches(
+  model: ExplainableModel,
+  target: number,
+  total: number,
+  ctx: RunContext,
+  fill: FillRow,
+  consume: ConsumeGradient,
+): Promise<number> {
+  const size = sizeOf(model.inputShape);
+  let rows = new Float32Array(0);
+  let start = 0;
+  while (start < total) {
+    await ctx.checkpoint();
+    const count = Math.max(1, Math.min(ctx.batchSize, total - start));
+    if (rows.length < count * size) rows = new Float32Array(count * size);
+    const batch = rows.subarray(0, count * size);
+    for (let r = 0; r < count; r++) fill(start + r, batch.subarray(r * size, (r + 1) * size));
+    const grads = await model.gradientsFastRaw!(batch, count, target);
+    if (!grads) break;
+    for (let r = 0; r < count; r++) consume(start + r, grads.subarray(r * size, (r + 1) * size), batch.subarray(r * size, (r + 1) * size));
+    start += count;
+    ctx.progress(start / total);
+  }
+  return start;
+}
+
 /** Runs the gradients; resolves to the path that computed them. */
 export async function gradientsInBatches(
   model: ExplainableModel,
@@ -61,12 +92,19 @@ export async function gradientsInBatches(
   let fast = fastGradientsEnabled() && typeof model.gradientsFast === 'function';
   // Decided before the loop, so the batches are sized for the path that will run them.
   if (fast && model.prepareFastPaths) await model.prepareFastPaths();
+  let done = 0;
+  if (fast && typeof model.gradientsFastRaw === 'function' && (await nativeGradientPath(model))) {
+    done = await nativeBatches(model, target, total, budgetedContext(model, ctx), fill, consume);
+    if (done === total) return model.fastGradientPath ?? 'onnxruntime';
+    fast = false; // the native path gave up: tfjs for the rest
+  }
   let path: GradientPath = 'tfjs';
+  const offset = done;
   await inBatches(
     model,
-    total,
+    total - offset,
     fast ? budgetedContext(model, ctx) : ctx,
-    fill,
+    (i, row) => fill(offset + i, row),
     async (xs) => {
       if (fast) {
         const grads = await model.gradientsFast!(xs, target);
@@ -82,7 +120,7 @@ export async function gradientsInBatches(
     },
     (start, count, grads, rows) => {
       for (let r = 0; r < count; r++) {
-        consume(start + r, grads.subarray(r * size, (r + 1) * size), rows.subarray(r * size, (r + 1) * size));
+        consume(offset + start + r, grads.subarray(r * size, (r + 1) * size), rows.subarray(r * size, (r + 1) * size));
       }
     },
   );

@@ -7,7 +7,7 @@ import { choiceOption, integerOption, invalidOption, MAX_STEPS } from '../option
 import { sizeOf } from '../shape';
 import { readValues, toAttributionTensor } from '../tensorData';
 import type { AttributionMethod, RunContext } from '../types';
-import { gradientsInBatches, nativeGradientPath, type GradientPath } from './batchedGradients';
+import { gradientsInBatches, type GradientPath } from './batchedGradients';
 import { minimumSteps, quadrature } from './quadrature';
 
 export const IG_RULES: readonly IgRule[] = [
@@ -85,17 +85,10 @@ export const integratedGradients: AttributionMethod = {
     // computes the gradients (onnxruntime's for ONNX models), so it compares like with like. Two rows fit any budget a
     // gradient row fits: one batch, no memory calibration.
     const { memoryBudgetBytes: _unused, ...endsCtx } = subContext(ctx, GRADIENT_SHARE, 1);
-    const ends = (fast: boolean, quiet = false) =>
-      scoresInBatches(model, target, 2, { ...endsCtx, batchSize: 2, ...(quiet ? { progress: () => undefined } : {}) }, (i, row) => row.set(i === 0 ? x : baseline), {
-        fast,
-      });
-    // On ONNX Runtime (known once the fast path is prepared) the two scores are computed while the gradients run
-    // (quietly: the progress bar follows the gradients).
-    const native = await nativeGradientPath(model);
-    const early = native ? ends(true, true) : undefined;
-    early?.catch(() => undefined); // a cancel during the gradients must not leave it unhandled
     const attributions = await integrate(model, x, baseline, target, settings, subContext(ctx, 0, GRADIENT_SHARE), (p) => (gradientPath = p));
-    const [inputScore, baselineScore] = await (early ?? ends(gradientPath !== 'tfjs'));
+    const [inputScore, baselineScore] = await scoresInBatches(model, target, 2, { ...endsCtx, batchSize: 2 }, (i, row) => row.set(i === 0 ? x : baseline), {
+      fast: gradientPath !== 'tfjs',
+    });
     const total = attributions.reduce((a, b) => a + b, 0);
     return {
       attributions: toAttributionTensor(attributions, model.inputShape),

@@ -436,6 +436,22 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
     return session;
   };
 
+  const rawGradients = async (values: Float32Array, rows: number, target: number): Promise<Float32Array | undefined> => {
+    if (values.length !== rows * product(inputShape)) throw onnxError('INPUT_INVALID', `${values.length} values for ${rows} rows`, file);
+    const session = await prepareGradients();
+    if (!session) return undefined;
+    const mask = new Float32Array(outputSize);
+    mask[target] = 1;
+    try {
+      return await session.run(values, rows, mask);
+    } catch (e) {
+      // A failure at run time (a kernel ONNX Runtime lacks for these shapes…): the tfjs path from now on.
+      gradientSession = Promise.resolve({ reason: e instanceof Error ? e.message : String(e) });
+      session.release().catch(() => undefined);
+      return undefined;
+    }
+  };
+
   const model: OnnxExplainableModel = {
     summary,
     inputShape,
@@ -493,20 +509,10 @@ function buildModel(p: Parts, probe: Probe, manifest: LensManifest | undefined):
     },
     async gradientsFast(xs, target) {
       checkInput(xs);
-      const session = await prepareGradients();
-      if (!session) return undefined;
-      const mask = new Float32Array(outputSize);
-      mask[target] = 1;
-      const values = (await xs.data()) as Float32Array;
-      try {
-        return tf.tensor(await session.run(values, xs.shape[0], mask), xs.shape, 'float32');
-      } catch (e) {
-        // A failure at run time (a kernel ONNX Runtime lacks for these shapes…): the tfjs path from now on.
-        gradientSession = Promise.resolve({ reason: e instanceof Error ? e.message : String(e) });
-        session.release().catch(() => undefined);
-        return undefined;
-      }
+      const grads = await rawGradients((await xs.data()) as Float32Array, xs.shape[0], target);
+      return grads && tf.tensor(grads, xs.shape, 'float32');
     },
+    gradientsFastRaw: (values, rows, target) => rawGradients(values, rows, target),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -4,6 +4,7 @@
 // first use (prepare()); until then, or when anything fails, the model keeps its tfjs path.
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
+import { withoutWeightGradientsSync } from '../../backend/weightGradients';
 import { OnnxGradientSession, setFastGradientBytesPerRow } from '../onnx/gradient';
 import { loadOrt } from '../onnx/gradient/gradientModel';
 import { discoveryValues } from '../onnx/gradient/facts';
@@ -17,6 +18,8 @@ const SCORE_TOLERANCE = 1e-3;
 /** Gradients of piecewise-linear networks jump where a ReLU or pool sits on a tie that float32 rounding decides
  * differently (seen: 1e-4 to 3e-3 relative on the MobileNet fixture); a wrong translation is off by far more. */
 const GRADIENT_TOLERANCE = 2e-2;
+/** Scores are compared on two probe rows; the gradient on the first only: one row is the least tfjs memory any
+ * gradient needs, so the check never takes more than the tfjs path itself would. */
 const PROBE_ROWS = 2;
 
 export const TRANSLATED_PATH = 'onnxruntime (translated from TF.js)';
@@ -56,6 +59,11 @@ export class TranslatedFastPath {
   /** Why the fast path is not used, once prepare() has decided; undefined while it is (or before). */
   get reason(): string | undefined {
     return this.state && 'reason' in this.state ? this.state.reason : undefined;
+  }
+
+  /** Estimated native bytes per input row of the gradient, once prepared and in use. */
+  get bytesPerRow(): number | undefined {
+    return this.state && !('reason' in this.state) ? this.state.gradients.bytesPerRow : undefined;
   }
 
   get active(): boolean {
@@ -120,11 +128,14 @@ export class TranslatedFastPath {
       const mask = new Float32Array(outputSize);
       mask[target] = 1;
       const maskRow = tf.tensor2d(mask, [1, outputSize]);
-      const expected = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(predict(v), maskRow)))(x);
+      const first = tf.slice(x, 0, 1);
+      // A layers model's weights never depend on the input: their gradients are skipped (backend/weightGradients.ts).
+      const expected = tf.tidy(() => withoutWeightGradientsSync(true, () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(predict(v), maskRow)))(first)));
+      first.dispose();
       const want = (await expected.data()) as Float32Array;
       expected.dispose();
       maskRow.dispose();
-      const got = await ready.gradients.run(probe, PROBE_ROWS, mask);
+      const got = await ready.gradients.run(probe.subarray(0, size), 1, mask);
       const gradError = relativeError(got, want);
       if (!(gradError <= GRADIENT_TOLERANCE)) return `the translated model's gradients differ from tfjs (relative error ${gradError.toExponential(2)})`;
       return undefined;
@@ -141,13 +152,18 @@ export class TranslatedFastPath {
 
   /** Gradients of the target score for each row, or undefined when the fast path is not in use. */
   async gradients(owner: object, xs: tf.Tensor, target: number): Promise<tf.Tensor | undefined> {
+    const grads = await this.gradientsRaw(owner, (await xs.data()) as Float32Array, xs.shape[0], target);
+    return grads && tf.tensor(grads, xs.shape, 'float32');
+  }
+
+  /** The same on flat rows, without tfjs tensors. */
+  async gradientsRaw(owner: object, values: Float32Array, rows: number, target: number): Promise<Float32Array | undefined> {
     if (!(await this.prepare())) return undefined;
     const ready = this.state as Ready;
     setFastGradientBytesPerRow(owner, ready.gradients.bytesPerRow);
     const mask = new Float32Array(this.parts.outputSize);
     mask[target] = 1;
-    const values = (await xs.data()) as Float32Array;
-    return tf.tensor(await ready.gradients.run(values, xs.shape[0], mask), xs.shape, 'float32');
+    return ready.gradients.run(values, rows, mask);
   }
 
   /** Scores [B, K], or undefined when the fast path is not in use. */

@@ -43,7 +43,10 @@ function pads(mode: unknown, sizes: number[], kernel: number[], strides: number[
   return [...begin, ...end];
 }
 
-/** Keras kernel [k…, in, out] → ONNX weight [out, in, k…]. */
+/**
+ * Keras kernel [k…, p, q] → ONNX weight [q, p, k…]: a convolution's [k…, in, out] → [out, in, k…], and a transposed
+ * convolution's [k…, out, in] → ConvTranspose's [in, out, k…].
+ */
 function kernelToOnnx(data: Float32Array, shape: number[]): { data: Float32Array; dims: number[] } {
   const spatial = shape.slice(0, -2);
   const [cin, cout] = shape.slice(-2);
@@ -105,20 +108,6 @@ const depthwise: LayerTranslation = (ctx) => {
   return [activation(ctx.w, result(s, y, ctx.outputShapes[0]), ctx.config.activation as string)];
 };
 
-/** Keras transposed kernel [k…, out, in] → ONNX ConvTranspose weight [in, out, k…]. */
-function transposedKernelToOnnx(data: Float32Array, shape: number[]): { data: Float32Array; dims: number[] } {
-  const spatial = shape.slice(0, -2);
-  const [cout, cin] = shape.slice(-2);
-  const area = spatial.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(data.length);
-  for (let p = 0; p < area; p++) {
-    for (let o = 0; o < cout; o++) {
-      for (let i = 0; i < cin; i++) out[(i * cout + o) * area + p] = data[(p * cout + o) * cin + i];
-    }
-  }
-  return { data: out, dims: [cin, cout, ...spatial] };
-}
-
 /**
  * Conv2DTranspose: tfjs computes it as the input gradient of the forward convolution that maps the output back to
  * the input, so its padding is that convolution's padding on the output size; output_padding covers the rest.
@@ -127,7 +116,7 @@ const transposedConvolution: LayerTranslation = (ctx) => {
   const s = spatialInput(ctx, 2);
   const name = ctx.layer.name;
   const k = requireWeight(ctx, 'kernel');
-  const weight = transposedKernelToOnnx(k.data, k.shape);
+  const weight = kernelToOnnx(k.data, k.shape);
   const kernel = weight.dims.slice(2);
   const strides = ints(ctx.config.strides ?? 1, 2, `strides of '${name}'`);
   const dilations = ints(ctx.config.dilationRate ?? 1, 2, `dilationRate of '${name}'`);
