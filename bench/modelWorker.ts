@@ -132,7 +132,7 @@ async function main(): Promise<void> {
         r.scores = e.prediction.scores.slice(0, 10);
       } else {
         if (req.igSteps) await (await models.get(modelPath)).prepareFastPaths?.();
-        const rss = rssSampler();
+        const rss = req.igSteps ? rssSampler() : undefined;
         const profile = await tf.profile(async () => {
           const e = await explain(request, models);
           loadMs = e.timings.loadMs;
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
           return [];
         });
         r.tfPeakBytes = profile.peakBytes;
-        if (req.igSteps) r.rssRiseBytes = rss.stop();
+        if (rss) r.rssRiseBytes = rss.stop();
       }
       result.loadMs ??= loadMs;
       const samples: number[] = [];
