@@ -90,6 +90,13 @@ function assertFinite(values: ArrayLike<number>, what: string): void {
   }
 }
 
+/** Why gradients ran on tfjs although the model could have had a native path (e.g. a layer without translation). */
+function fastPathNote(model: ExplainableModel, checks: Record<string, unknown> | undefined): { fastPathNote?: string } {
+  const path = checks?.gradientPath;
+  const note = model.fastPathNote;
+  return typeof path === 'string' && path.startsWith('tfjs') && note ? { fastPathNote: note } : {};
+}
+
 export async function explain(request: ExplainRequest, models: ModelSource, hooks: ExplainHooks = {}): Promise<Explanation> {
   const method = getMethod(request.method);
   const t0 = performance.now();
@@ -169,7 +176,7 @@ export async function explain(request: ExplainRequest, models: ModelSource, hook
       },
       attributions: { shape: model.inputShape, values },
       features: text ? text.features(values) : featureList(data, values),
-      checks: { targetScore: predictionScores[target], ...result.checks },
+      checks: { targetScore: predictionScores[target], ...result.checks, ...fastPathNote(model, result.checks) },
       backend: currentBackend(),
       timings: { loadMs, attributeMs },
       input: { source: data.source, ...(data.row !== undefined ? { row: data.row } : {}), shape: data.shape },

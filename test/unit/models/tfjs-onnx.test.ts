@@ -9,7 +9,10 @@ import { loadModel } from '../../../src/engine/models';
 import { ModelRegistry } from '../../../src/engine/models/registry';
 import { TRANSLATED_PATH, TranslatedFastPath, type TfjsModelParts } from '../../../src/engine/models/tfjsOnnx/fastPath';
 import { translateLayersModel } from '../../../src/engine/models/tfjsOnnx/translate';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveLayersModel } from '../../fixtures/tabular/save-model';
 
 const FIXTURES = join(__dirname, '../../fixtures');
 const planted = (file: string) => join(FIXTURES, 'image/planted', file);
@@ -233,4 +236,19 @@ test('fixture models run their gradients on ONNX Runtime, and IG completeness ho
   assert.equal(checks.gradientPath, TRANSLATED_PATH);
   const gap = Math.abs(checks.inputScore - checks.baselineScore);
   assert.ok(gap > 0.1 && Math.abs(checks.convergenceDelta) <= 0.02 * gap, `completeness: ${JSON.stringify(checks)}`);
+});
+
+test('a model without a translation explains on tfjs and its checks say why the native path is not used', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'lens-rnn-')), 'rnn');
+  await saveLayersModel(seq([tf.layers.simpleRNN({ inputShape: [4, 3], units: 5 }), tf.layers.dense({ units: 2 })]), dir);
+  const models = new ModelRegistry();
+  try {
+    const values = Array.from({ length: 12 }, (_, i) => Math.sin(i));
+    const result = await explain({ modelPath: join(dir, 'model.json'), input: { kind: 'tensor', data: { shape: [4, 3], values } }, method: 'saliency' }, models);
+    const checks = result.checks as { gradientPath: string; fastPathNote?: string };
+    assert.match(checks.gradientPath, /^tfjs/);
+    assert.match(checks.fastPathNote ?? '', /SimpleRNN/);
+  } finally {
+    models.clear();
+  }
 });
