@@ -8,6 +8,7 @@ import { explain } from '../../../src/engine/explain';
 import { loadModel } from '../../../src/engine/models';
 import { ModelRegistry } from '../../../src/engine/models/registry';
 import { TRANSLATED_PATH, TranslatedFastPath, type TfjsModelParts } from '../../../src/engine/models/tfjsOnnx/fastPath';
+import { directionalCheck } from '../../../src/engine/models/tfjsOnnx/directionalCheck';
 import { translateLayersModel } from '../../../src/engine/models/tfjsOnnx/translate';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -251,4 +252,57 @@ test('a model without a translation explains on tfjs and its checks say why the 
   } finally {
     models.clear();
   }
+});
+
+test('dilated convolutions, which tfjs cannot differentiate, get gradients checked by central differences', async () => {
+  // Linear (no activations): the central differences below are exact, element by element.
+  const m = seq([
+    tf.layers.conv2d({ inputShape: [9, 8, 2], filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same' }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 2 }),
+  ]);
+  const parts = partsOf(m);
+  assert.throws(() => tf.grad((v: tf.Tensor) => tf.sum(parts.predict(v)))(tf.zeros([1, 9, 8, 2])), /dilation/, 'tfjs still cannot');
+  const fast = new TranslatedFastPath(parts);
+  try {
+    assert.equal(await fast.prepare(), true, fast.reason);
+    const x = Float32Array.from({ length: 144 }, (_, i) => Math.cos(i));
+    const g = (await fast.gradientsRaw({}, x, 1, 1))!;
+    const h = 1e-2;
+    const score = async (v: Float32Array) => (await (await fast.predict(tf.tensor(v, [1, 9, 8, 2])))!.data())[1];
+    for (const i of [0, 17, 71, 143]) {
+      const up = x.slice();
+      const down = x.slice();
+      up[i] += h;
+      down[i] -= h;
+      const numeric = ((await score(up)) - (await score(down))) / (2 * h);
+      assert.ok(Math.abs(numeric - g[i]) <= 1e-3 * (1 + Math.abs(numeric)), `element ${i}: numeric ${numeric}, ONNX Runtime ${g[i]}`);
+    }
+  } finally {
+    fast.dispose();
+  }
+});
+
+test('the central-difference check passes a true gradient through ReLU kinks and fails a wrong one', async () => {
+  const size = 64;
+  const w = Float32Array.from({ length: size }, (_, i) => Math.sin(3 * i));
+  // f(x) = Σ relu(w_i x_i) + (Σ x_i)² / 10: ReLU kinks, a curved part, and a known gradient.
+  const f = (x: ArrayLike<number>) => {
+    let s = 0;
+    let t = 0;
+    for (let i = 0; i < size; i++) {
+      s += Math.max(0, w[i] * x[i]);
+      t += x[i];
+    }
+    return s + (t * t) / 10;
+  };
+  const score = async (values: Float32Array, rows: number) => Array.from({ length: rows }, (_, r) => f(values.subarray(r * size, (r + 1) * size)));
+  const x = Float32Array.from({ length: size }, (_, i) => Math.cos(5 * i));
+  const sum = x.reduce((a, b) => a + b, 0);
+  const truth = Float32Array.from(x, (v, i) => (w[i] * v > 0 ? w[i] : 0) + sum / 5);
+  assert.ok((await directionalCheck(score, x, truth)).error < 0.05);
+  const swapped = truth.slice().reverse(); // a mislaid layout
+  assert.ok((await directionalCheck(score, x, swapped)).error > 0.05);
+  const halved = truth.map((v) => v / 2); // a lost factor
+  assert.ok((await directionalCheck(score, x, halved)).error > 0.05);
 });

@@ -10,6 +10,7 @@ import { loadOrt } from '../onnx/gradient/gradientModel';
 import { discoveryValues } from '../onnx/gradient/facts';
 import { decodeModelProto } from '../onnx/proto';
 import { graphOfModel } from '../onnx/parse';
+import { directionalCheck } from './directionalCheck';
 import { translateLayersModel } from './translate';
 import { INPUT_NAME, OUTPUT_NAME } from './writer';
 
@@ -18,6 +19,8 @@ const SCORE_TOLERANCE = 1e-3;
 /** Gradients of piecewise-linear networks jump where a ReLU or pool sits on a tie that float32 rounding decides
  * differently (seen: 1e-4 to 3e-3 relative on the MobileNet fixture); a wrong translation is off by far more. */
 const GRADIENT_TOLERANCE = 2e-2;
+/** Central differences along ±1 directions, relative to ‖g‖ (directionalCheck.ts). */
+const DIRECTIONAL_TOLERANCE = 5e-2;
 /** Scores are compared on two probe rows; the gradient on the first only: one row is the least tfjs memory any
  * gradient needs, so the check never takes more than the tfjs path itself would. */
 const PROBE_ROWS = 2;
@@ -127,20 +130,44 @@ export class TranslatedFastPath {
       for (let k = 1; k < outputSize; k++) if (scores[k] > scores[target]) target = k;
       const mask = new Float32Array(outputSize);
       mask[target] = 1;
-      const maskRow = tf.tensor2d(mask, [1, outputSize]);
-      const first = tf.slice(x, 0, 1);
-      // A layers model's weights never depend on the input: their gradients are skipped (backend/weightGradients.ts).
-      const expected = tf.tidy(() => withoutWeightGradientsSync(true, () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(predict(v), maskRow)))(first)));
-      first.dispose();
-      const want = (await expected.data()) as Float32Array;
-      expected.dispose();
-      maskRow.dispose();
-      const got = await ready.gradients.run(probe.subarray(0, size), 1, mask);
-      const gradError = relativeError(got, want);
-      if (!(gradError <= GRADIENT_TOLERANCE)) return `the translated model's gradients differ from tfjs (relative error ${gradError.toExponential(2)})`;
+      const first = probe.subarray(0, size);
+      const got = await ready.gradients.run(first, 1, mask);
+      const want = this.tfjsGradient(first, mask);
+      if (want instanceof Float32Array) {
+        const gradError = relativeError(got, want);
+        if (!(gradError <= GRADIENT_TOLERANCE)) return `the translated model's gradients differ from tfjs (relative error ${gradError.toExponential(2)})`;
+      } else {
+        // tfjs cannot differentiate this model (e.g. dilated convolutions): the gradient is checked against central
+        // differences of the translated function, whose scores were just checked against tfjs.
+        const copy = Float32Array.from(got);
+        const targetScores = async (values: Float32Array, rows: number) => {
+          const all = await this.scores(ready, values, rows);
+          return Array.from({ length: rows }, (_, r) => all[r * outputSize + target]);
+        };
+        const { error } = await directionalCheck(targetScores, Float32Array.from(first), copy);
+        if (!(error <= DIRECTIONAL_TOLERANCE)) {
+          return `tfjs cannot differentiate this model (${want.message.split('\n')[0]}) and the translated gradient does not match central differences (relative error ${error.toExponential(2)})`;
+        }
+      }
       return undefined;
     } finally {
       x.dispose();
+    }
+  }
+
+  /** tfjs's gradient of the masked score at one row, or the error tfjs raised. */
+  private tfjsGradient(row: Float32Array, mask: Float32Array): Float32Array | Error {
+    const { inputShape, outputSize, predict } = this.parts;
+    try {
+      return tf.tidy(() => {
+        const x = tf.tensor(row, [1, ...inputShape], 'float32');
+        const maskRow = tf.tensor2d(mask, [1, outputSize]);
+        // A layers model's weights never depend on the input: their gradients are skipped (backend/weightGradients.ts).
+        const g = withoutWeightGradientsSync(true, () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(predict(v), maskRow)))(x));
+        return g.dataSync() as Float32Array;
+      });
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
     }
   }
 
