@@ -1,7 +1,8 @@
 // ONNX Runtime fast paths for a TF.js layers model: the model is translated to ONNX (translate.ts), its input
-// gradient built as a backward graph of ONNX ops (models/onnx/gradient/), and both checked against tfjs on two probe
-// inputs before use — a translation that does not reproduce the model's scores and gradients is never used. Built on
-// first use (prepare()); until then, or when anything fails, the model keeps its tfjs path.
+// gradient built as a backward graph of ONNX ops (models/onnx/gradient/), and both checked before use — the scores
+// against tfjs on two probe inputs, the gradient against tfjs's on one (or, where tfjs cannot differentiate the model,
+// against central differences of the checked scores). A translation that does not reproduce the model is never
+// used. Built on first use (prepare()); until then, or when anything fails, the model keeps its tfjs path.
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import { withoutWeightGradientsSync } from '../../backend/weightGradients';
