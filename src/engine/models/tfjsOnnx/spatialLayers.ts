@@ -43,35 +43,31 @@ function pads(mode: unknown, sizes: number[], kernel: number[], strides: number[
   return [...begin, ...end];
 }
 
-/**
- * Keras kernel [k…, p, q] → ONNX weight [q, p, k…]: a convolution's [k…, in, out] → [out, in, k…], and a transposed
- * convolution's [k…, out, in] → ConvTranspose's [in, out, k…].
- */
-function kernelToOnnx(data: Float32Array, shape: number[]): { data: Float32Array; dims: number[] } {
+/** Keras kernel [k…, p, q] with the spatial axes moved last: [q, p, k…] (`swap`) or [p, q, k…]. */
+function spatialLast(data: Float32Array, shape: number[], swap: boolean): { data: Float32Array; dims: number[] } {
   const spatial = shape.slice(0, -2);
-  const [cin, cout] = shape.slice(-2);
+  const [p, q] = shape.slice(-2);
   const area = spatial.reduce((a, b) => a * b, 1);
   const out = new Float32Array(data.length);
-  for (let p = 0; p < area; p++) {
-    for (let i = 0; i < cin; i++) {
-      for (let o = 0; o < cout; o++) out[(o * cin + i) * area + p] = data[(p * cin + i) * cout + o];
+  for (let s = 0; s < area; s++) {
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < q; j++) out[(swap ? j * p + i : i * q + j) * area + s] = data[(s * p + i) * q + j];
     }
   }
-  return { data: out, dims: [cout, cin, ...spatial] };
+  return { data: out, dims: swap ? [q, p, ...spatial] : [p, q, ...spatial] };
 }
+
+/**
+ * A convolution's Keras kernel [k…, in, out] → ONNX weight [out, in, k…]; a transposed convolution's [k…, out, in]
+ * → ConvTranspose's [in, out, k…]: the same move.
+ */
+const kernelToOnnx = (data: Float32Array, shape: number[]) => spatialLast(data, shape, true);
 
 /** Keras depthwise kernel [k…, in, multiplier] → ONNX grouped weight [in·multiplier, 1, k…] (channel c·m + j). */
 function depthwiseToOnnx(data: Float32Array, shape: number[]): { data: Float32Array; dims: number[] } {
-  const spatial = shape.slice(0, -2);
-  const [cin, mult] = shape.slice(-2);
-  const area = spatial.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(data.length);
-  for (let p = 0; p < area; p++) {
-    for (let c = 0; c < cin; c++) {
-      for (let j = 0; j < mult; j++) out[(c * mult + j) * area + p] = data[(p * cin + c) * mult + j];
-    }
-  }
-  return { data: out, dims: [cin * mult, 1, ...spatial] };
+  const moved = spatialLast(data, shape, false);
+  const [cin, mult, ...spatial] = moved.dims;
+  return { data: moved.data, dims: [cin * mult, 1, ...spatial] };
 }
 
 function conv(ctx: LayerContext, s: Spatial, weight: { data: Float32Array; dims: number[] }, group: number, biasName?: string): string {
