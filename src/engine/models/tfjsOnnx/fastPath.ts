@@ -34,8 +34,12 @@ interface Ready {
   ort: typeof Ort;
 }
 
-/** ‖a − b‖ / max(‖b‖, tiny): the error of `a` relative to the reference `b`. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/**
+ * ‖a − b‖ / max(‖b‖, tiny): the error of `a` relative to the reference `b`, over the whole vector (not the largest
+ * element, as onnx/verify.ts's parity check: a gradient's few tie-decided elements must not dominate). NaN anywhere
+ * gives NaN, which no tolerance accepts.
+ */
+function relativeL2Error(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
   let norm = 0;
   for (let i = 0; i < b.length; i++) {
@@ -125,7 +129,7 @@ export class TranslatedFastPath {
       const scores = (await reference.data()) as Float32Array;
       reference.dispose();
       const ours = await this.scores(ready, probe, PROBE_ROWS);
-      const scoreError = relativeError(ours, scores);
+      const scoreError = relativeL2Error(ours, scores);
       if (!(scoreError <= SCORE_TOLERANCE)) return `the translated model's scores differ from tfjs (relative error ${scoreError.toExponential(2)})`;
       let target = 0;
       for (let k = 1; k < outputSize; k++) if (scores[k] > scores[target]) target = k;
@@ -135,7 +139,7 @@ export class TranslatedFastPath {
       const got = await ready.gradients.run(first, 1, mask);
       const want = this.tfjsGradient(first, mask);
       if (want instanceof Float32Array) {
-        const gradError = relativeError(got, want);
+        const gradError = relativeL2Error(got, want);
         if (!(gradError <= GRADIENT_TOLERANCE)) return `the translated model's gradients differ from tfjs (relative error ${gradError.toExponential(2)})`;
       } else {
         // tfjs cannot differentiate this model (e.g. dilated convolutions): the gradient is checked against central
